@@ -1,0 +1,746 @@
+"""The Document model and ``load_document``: the only place that reads and parses a post."""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml is ten times faster on the large front-matter real sites carry
+    from yaml import CSafeLoader as _BaseLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+from postlint.registry import Report
+
+JsonPath = tuple  # tuple[str | int, ...]
+
+DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024
+DEFAULT_MAX_FRONT_MATTER_SIZE = 256 * 1024
+MAX_ALIAS_EXPANSION = 100_000
+
+
+class _Loader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """Safe loader that keeps a timestamp that does not exist (``2022-02-30``) as its string."""
+
+
+def _construct_timestamp(loader: Any, node: yaml.Node) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except (ValueError, OverflowError):
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+@dataclass
+class DuplicateKey:
+    path: JsonPath
+    line: int
+    column: int
+    first_line: int
+
+
+@dataclass
+class FrontMatter:
+    """Front-matter as loaded: data with loader types kept, and where every key sits in the file."""
+
+    format: str  # "yaml" | "toml" | "json"
+    raw: str
+    start_line: int  # line of the opening fence (1-based)
+    end_line: int  # line of the closing fence
+    data: Any = None
+    error: Report | None = None  # FM002: does not parse, or is not a mapping
+    too_large: Report | None = None  # FM006: over the size cap or alias expansion cap
+    duplicates: list[DuplicateKey] = field(default_factory=list)
+    # path -> (line, column) of the key (mapping entries) or the item (sequence entries)
+    positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    # path -> (line, column) of the value
+    value_positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    # (first line of comment, text) of every ``#`` comment line, for suppressions
+    comments: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None and self.too_large is None and isinstance(self.data, dict)
+
+    def line_of(self, path: JsonPath) -> tuple[int, int]:
+        """Position of a key path, falling back to the nearest ancestor, then the opening fence."""
+        p = tuple(path)
+        while p:
+            if p in self.positions:
+                return self.positions[p]
+            p = p[:-1]
+        return (self.start_line, 1)
+
+    def value_line_of(self, path: JsonPath) -> tuple[int, int]:
+        p = tuple(path)
+        if p in self.value_positions:
+            return self.value_positions[p]
+        return self.line_of(p)
+
+    def get(self, path: JsonPath, default: Any = None) -> Any:
+        """The value at a key path, or ``default``."""
+        node = self.data
+        for part in path:
+            if isinstance(node, dict) and part in node:
+                node = node[part]
+            elif isinstance(node, list) and isinstance(part, int) and -len(node) <= part < len(node):
+                node = node[part]
+            else:
+                return default
+        return node
+
+
+@dataclass
+class Image:
+    src: str
+    alt: str | None  # None: no alt attribute at all (HTML)
+    line: int
+    column: int
+    offset: int  # character offset of the source of the image in doc.text
+    origin: str  # "markdown" | "reference" | "html" | "front-matter"
+    title: str = ""
+    key: JsonPath | None = None  # front-matter key path
+    block: int | None = None  # index of the block holding it
+
+
+@dataclass
+class Link:
+    url: str
+    line: int
+    column: int
+    offset: int
+    block: int | None = None
+
+
+@dataclass
+class Html:
+    """A piece of raw HTML (block or inline) with its character offset in doc.text."""
+
+    text: str
+    offset: int
+    block: int | None = None
+
+
+@dataclass
+class Block:
+    """A Markdown block with its inline text (markers, emphasis, images and code spans removed).
+
+    ``kind``: heading, paragraph, item, table_head, table_row, blockquote, code, html.
+    """
+
+    index: int
+    kind: str
+    start: int  # character offsets into doc.text
+    end: int
+    line: int
+    column: int
+    parent: int | None = None
+    level: int = 0  # heading level
+    list_id: int | None = None  # items: which list they belong to
+    ordered: bool = False
+    number: int | None = None  # items of an ordered list: their number
+    depth: int = 0  # list nesting depth (0 = top level)
+    info: str = ""  # code blocks: the info string
+    text: str = ""
+    cells: list[str] = field(default_factory=list)  # table rows
+    images: list[int] = field(default_factory=list)  # indices into doc.images
+    links: list[int] = field(default_factory=list)
+    # segments mapping text positions to file offsets: (text_pos, file_offset, file_len, text_len)
+    segments: list[tuple[int, int, int, int]] = field(default_factory=list, repr=False)
+
+    def offset_of(self, i: int) -> int:
+        """The character offset in doc.text of position ``i`` of ``self.text``."""
+        if not self.segments:
+            return self.start
+        k = bisect.bisect_right(self.segments, (i, float("inf"))) - 1
+        if k < 0:
+            return self.segments[0][1]
+        tpos, foff, flen, tlen = self.segments[k]
+        delta = i - tpos
+        if flen == tlen:
+            return foff + min(delta, flen)
+        return foff if delta < tlen else foff + flen
+
+
+@dataclass
+class Document:
+    path: Path
+    display_path: str
+    text: str
+    line_starts: list[int]
+    front_matter: FrontMatter | None = None
+    body_start: int = 0  # character offset where the Markdown body starts
+    body_line: int = 1
+    blocks: list[Block] = field(default_factory=list)
+    images: list[Image] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    html: list[Html] = field(default_factory=list)
+    # Load-time problems by code (PL001, PL002, PL005): reported by the PL rules.
+    problems: dict[str, list[Report]] = field(default_factory=dict)
+    parsed: bool = True  # False: the file could not be read or parsed; only load problems apply
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """1-based (line, column) of a character offset; columns count code points."""
+        offset = max(0, min(offset, len(self.text)))
+        i = bisect.bisect_right(self.line_starts, offset) - 1
+        return i + 1, offset - self.line_starts[i] + 1
+
+    def offset(self, line: int, column: int = 1) -> int:
+        return self.line_starts[line - 1] + column - 1
+
+    @property
+    def lines(self) -> list[str]:
+        return self.text.splitlines()
+
+    def line_text(self, line: int) -> str:
+        if not 1 <= line <= len(self.line_starts):
+            return ""
+        start = self.line_starts[line - 1]
+        end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        return self.text[start:end].rstrip("\r\n")
+
+    @property
+    def headings(self) -> list[Block]:
+        return [b for b in self.blocks if b.kind == "heading"]
+
+    def prose_blocks(self) -> Iterator[Block]:
+        """Blocks whose text is prose: everything but code and raw HTML."""
+        return (b for b in self.blocks if b.kind not in ("code", "html"))
+
+    def children(self, block: Block | None) -> list[Block]:
+        parent = None if block is None else block.index
+        return [b for b in self.blocks if b.parent == parent]
+
+    def add_problem(self, code: str, report: Report) -> None:
+        self.problems.setdefault(code, []).append(report)
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    find = text.find
+    i = find("\n")
+    while i != -1:
+        starts.append(i + 1)
+        i = find("\n", i + 1)
+    return starts
+
+
+def load_document(
+    path: Path,
+    display_path: str | None = None,
+    *,
+    data: bytes | None = None,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    max_front_matter_size: int = DEFAULT_MAX_FRONT_MATTER_SIZE,
+) -> Document:
+    """Read (unless ``data`` is given), decode and parse one file. Never raises for bad content."""
+    display = display_path or path.as_posix()
+    if data is None:
+        try:
+            size = path.stat().st_size
+            if size > max_size:
+                doc = Document(path, display, "", [0], parsed=False)
+                doc.add_problem("PL002", Report(1, 1, f"file is {size:,} bytes, over the size cap of {max_size:,} bytes; not linted"))
+                return doc
+            data = path.read_bytes()
+        except OSError as exc:
+            doc = Document(path, display, "", [0], parsed=False)
+            doc.add_problem("PL001", Report(1, 1, f"cannot read file: {exc.strerror or exc}"))
+            return doc
+    if len(data) > max_size:
+        doc = Document(path, display, "", [0], parsed=False)
+        doc.add_problem("PL002", Report(1, 1, f"file is {len(data):,} bytes, over the size cap of {max_size:,} bytes; not linted"))
+        return doc
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        good = data[: exc.start].decode("utf-8", "replace")
+        line = good.count("\n") + 1
+        column = len(good) - (good.rfind("\n") + 1) + 1
+        doc = Document(path, display, "", [0], parsed=False)
+        doc.add_problem("PL001", Report(line, column, f"file is not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded"))
+        return doc
+    if text.startswith("\ufeff"):
+        # A BOM is invisible to editors: drop it, keeping every position on line 1 right.
+        text = text[1:]
+    return parse_text(path, display, text, max_front_matter_size=max_front_matter_size)
+
+
+def parse_text(
+    path: Path, display: str, text: str, *, max_front_matter_size: int = DEFAULT_MAX_FRONT_MATTER_SIZE
+) -> Document:
+    doc = Document(path, display, text, _line_starts(text))
+    try:
+        _split_front_matter(doc, max_front_matter_size)
+        _parse_markdown(doc)
+    except RecursionError:
+        doc.parsed = False
+        doc.add_problem("PL005", Report(1, 1, "file could not be parsed: nesting too deep"))
+    except BaseException as exc:  # noqa: BLE001 - pyo3 PanicException derives from BaseException
+        if isinstance(exc, (KeyboardInterrupt, SystemExit, GeneratorExit)):
+            raise
+        doc.parsed = False
+        doc.add_problem("PL005", Report(1, 1, f"file could not be parsed: {type(exc).__name__}: {str(exc)[:200]}"))
+    return doc
+
+
+# --------------------------------------------------------------------------- front-matter
+
+_FENCE = {"---": "yaml", "+++": "toml"}
+_GO_JSON_OPEN = "<!--{"
+
+
+def _split_front_matter(doc: Document, max_size: int) -> None:
+    text = doc.text
+    first_end = text.find("\n")
+    first = (text if first_end == -1 else text[:first_end]).rstrip("\r").rstrip(" \t")
+    if first in _FENCE:
+        fmt = _FENCE[first]
+        closers = ("---", "...") if fmt == "yaml" else ("+++",)
+        for i in range(1, len(doc.line_starts)):
+            line = doc.line_text(i + 1).rstrip(" \t")
+            if line in closers:
+                raw_start = doc.line_starts[1] if len(doc.line_starts) > 1 else len(text)
+                raw = text[raw_start : doc.line_starts[i]]
+                fm = FrontMatter(fmt, raw, 1, i + 1)
+                doc.front_matter = fm
+                doc.body_line = i + 2
+                doc.body_start = doc.line_starts[i + 1] if i + 1 < len(doc.line_starts) else len(text)
+                if len(raw.encode("utf-8", "surrogatepass")) > max_size:
+                    fm.too_large = Report(1, 1, f"front-matter is {len(raw.encode('utf-8', 'surrogatepass')):,} bytes, over the cap of {max_size:,}; not loaded")
+                elif fmt == "yaml":
+                    _load_yaml(fm)
+                else:
+                    _load_toml(fm)
+                _check_mapping(fm)
+                return
+        fm = FrontMatter(fmt, "", 1, 1)
+        fm.error = Report(1, 1, f"front-matter fence '{first}' on line 1 is never closed; expected a closing '{closers[0]}' line")
+        doc.front_matter = fm
+        return
+    if text.startswith("{"):
+        try:
+            value, end = json.JSONDecoder().raw_decode(text)
+        except json.JSONDecodeError as exc:
+            fm = FrontMatter("json", text, 1, 1)
+            fm.error = Report(exc.lineno, exc.colno, f"JSON front-matter does not parse: {exc.msg}")
+            doc.front_matter = fm
+            # Without a parse we cannot know where the body starts: lint nothing else.
+            doc.body_start = len(text)
+            doc.body_line = len(doc.line_starts)
+            return
+        _set_json_front_matter(doc, text[:end], 0, value, end)
+        return
+    if text.startswith(_GO_JSON_OPEN):
+        # The Go website keeps JSON metadata in a leading HTML comment: <!--{ ... }-->
+        close = text.find("}-->")
+        if close != -1:
+            raw = text[4 : close + 1]
+            try:
+                value = json.loads(raw)
+            except json.JSONDecodeError as exc:
+                fm = FrontMatter("json", raw, 1, doc.position(close)[0])
+                line = exc.lineno
+                fm.error = Report(line, exc.colno + (4 if line == 1 else 0), f"JSON front-matter does not parse: {exc.msg}")
+                doc.front_matter = fm
+                doc.body_start = close + 4
+                doc.body_line = doc.position(close + 4)[0]
+                return
+            _set_json_front_matter(doc, raw, 4, value, close + 4)
+
+
+def _set_json_front_matter(doc: Document, raw: str, raw_offset: int, value: Any, end: int) -> None:
+    end_line = doc.position(max(end - 1, 0))[0]
+    fm = FrontMatter("json", raw, 1, end_line, data=value)
+    doc.front_matter = fm
+    doc.body_start = end
+    doc.body_line = end_line
+    _check_mapping(fm)
+    if isinstance(value, dict):
+        # Best effort: the first `"key":` after the parent's position.
+        for path in _paths(value):
+            parent_line = fm.line_of(path[:-1])[0] if len(path) > 1 else 1
+            key = path[-1]
+            if isinstance(key, int):
+                continue
+            pat = re.compile(r'"' + re.escape(json.dumps(key)[1:-1]) + r'"\s*:')
+            start_off = doc.line_starts[parent_line - 1] + (raw_offset if parent_line == 1 else 0)
+            m = pat.search(doc.text, start_off, end)
+            if m:
+                fm.positions[path] = doc.position(m.start())
+
+
+def _paths(value: Any, prefix: JsonPath = (), depth: int = 0) -> Iterator[JsonPath]:
+    if depth > 50:
+        return
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield prefix + (k,)
+            yield from _paths(v, prefix + (k,), depth + 1)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _paths(v, prefix + (i,), depth + 1)
+
+
+def _check_mapping(fm: FrontMatter) -> None:
+    if fm.error or fm.too_large:
+        return
+    if fm.data is None:
+        fm.data = {}  # an empty front-matter block is an empty mapping
+    elif not isinstance(fm.data, dict):
+        kind = "a list" if isinstance(fm.data, list) else f"a {type(fm.data).__name__} scalar"
+        fm.error = Report(fm.start_line + 1 if fm.format != "json" else 1, 1, f"front-matter is {kind}; expected a mapping of keys to values")
+
+
+def _load_toml(fm: FrontMatter) -> None:
+    try:
+        fm.data = tomllib.loads(fm.raw)
+    except tomllib.TOMLDecodeError as exc:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(exc))
+        line, col = (int(m.group(1)), int(m.group(2))) if m else (1, 1)
+        msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(exc)) or "syntax error"
+        if m is None and "end of document" in str(exc):
+            line = fm.raw.count("\n")
+        fm.error = Report(fm.start_line + line, col, f"TOML front-matter does not parse: {msg}")
+        return
+    # Best effort positions: table headers and `key =` lines.
+    table: JsonPath = ()
+    array_counts: dict[JsonPath, int] = {}
+    for n, line in enumerate(fm.raw.splitlines(), start=fm.start_line + 1):
+        s = line.strip()
+        if not s or s.startswith("#"):
+            if s.startswith("#"):
+                fm.comments.append((n, s))
+            continue
+        m = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", s)
+        if m:
+            base = _toml_key(m.group(1))
+            idx = array_counts.get(base, 0)
+            array_counts[base] = idx + 1
+            table = base + (idx,)
+            fm.positions.setdefault(base, (n, 1))
+            fm.positions[table] = (n, 1)
+            continue
+        m = re.match(r"^\[\s*([^\]]+?)\s*\]", s)
+        if m:
+            table = _toml_key(m.group(1))
+            fm.positions.setdefault(table, (n, 1))
+            continue
+        m = re.match(r'^(\s*)((?:"[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+)(?:\s*\.\s*(?:"[^"]*"|\'[^\']*\'|[A-Za-z0-9_-]+))*)\s*=', line)
+        if m:
+            path = table + _toml_key(m.group(2))
+            fm.positions.setdefault(path, (n, len(m.group(1)) + 1))
+            eq = line.index("=", m.end(2))
+            vcol = eq + 1
+            while vcol < len(line) and line[vcol] in " \t":
+                vcol += 1
+            fm.value_positions.setdefault(path, (n, vcol + 1))
+
+
+def _toml_key(s: str) -> JsonPath:
+    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', s)
+    return tuple(a or b or c for a, b, c in parts)
+
+
+def _load_yaml(fm: FrontMatter) -> None:
+    base = fm.start_line  # mark.line 0 is the line after the fence
+    for n, line in enumerate(fm.raw.splitlines(), start=base + 1):
+        if line.lstrip().startswith("#"):
+            fm.comments.append((n, line.strip()))
+    loader = _Loader(fm.raw)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            fm.data = None
+            return
+        size = _walk_yaml(node, fm, base)
+        if size > MAX_ALIAS_EXPANSION:
+            fm.too_large = Report(base + 1, 1, f"front-matter aliases expand to over {MAX_ALIAS_EXPANSION:,} values; not loaded")
+            fm.positions.clear()
+            return
+        fm.data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = base + 1 + (mark.line if mark else 0)
+        col = (mark.column + 1) if mark else 1
+        what = exc.problem or exc.context or "syntax error"
+        context = f" ({exc.context})" if exc.context and exc.problem else ""
+        fm.error = Report(line, col, f"YAML front-matter does not parse: {what}{context}")
+    except yaml.YAMLError as exc:
+        fm.error = Report(base + 1, 1, f"YAML front-matter does not parse: {exc}")
+    except (ValueError, TypeError, OverflowError) as exc:
+        fm.error = Report(base + 1, 1, f"YAML front-matter does not load: {exc}")
+    finally:
+        loader.dispose()
+
+
+def _walk_yaml(root: yaml.Node, fm: FrontMatter, base: int) -> int:
+    """Record key positions and duplicates; return the size the document would expand to."""
+    sizes: dict[int, int] = {}
+
+    def size_of(node: yaml.Node) -> int:
+        # Iterative post-order: aliases make a DAG, memoised by node id so a bomb costs its node count.
+        stack = [(node, False)]
+        while stack:
+            n, done = stack.pop()
+            if id(n) in sizes:
+                continue
+            if isinstance(n, yaml.ScalarNode):
+                sizes[id(n)] = 1
+                continue
+            kids = [c for pair in n.value for c in pair] if isinstance(n, yaml.MappingNode) else list(n.value)
+            if done:
+                total = 1
+                for c in kids:
+                    total += sizes.get(id(c), 1)
+                    if total > MAX_ALIAS_EXPANSION:
+                        break
+                sizes[id(n)] = total
+            else:
+                sizes[id(n)] = 0  # guard against recursive aliases
+                del sizes[id(n)]
+                stack.append((n, True))
+                stack.extend((c, False) for c in kids if id(c) not in sizes)
+        return sizes[id(node)]
+
+    total = size_of(root)
+    if total > MAX_ALIAS_EXPANSION:
+        return total
+    seen_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, JsonPath]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen_nodes:
+            continue  # an alias: its positions are those of the anchor
+        seen_nodes.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            first: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                if key is None or key == "<<":
+                    continue
+                kpath = path + (key,)
+                kline, kcol = base + 1 + key_node.start_mark.line, key_node.start_mark.column + 1
+                if key in first:
+                    fm.duplicates.append(DuplicateKey(kpath, kline, kcol, first[key]))
+                else:
+                    first[key] = kline
+                fm.positions[kpath] = (kline, kcol)
+                fm.value_positions[kpath] = (base + 1 + value_node.start_mark.line, value_node.start_mark.column + 1)
+                stack.append((value_node, kpath))
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                ipath = path + (i,)
+                pos = (base + 1 + item.start_mark.line, item.start_mark.column + 1)
+                fm.positions[ipath] = pos
+                fm.value_positions[ipath] = pos
+                stack.append((item, ipath))
+    return total
+
+
+# --------------------------------------------------------------------------- Markdown body
+
+_BR_RE = re.compile(r"^<br\s*/?>$", re.I)
+
+
+def _markdown_options() -> int:
+    import pyromark
+
+    o = pyromark.Options
+    return (
+        o.ENABLE_TABLES
+        | o.ENABLE_STRIKETHROUGH
+        | o.ENABLE_TASKLISTS
+        | o.ENABLE_FOOTNOTES
+        | o.ENABLE_HEADING_ATTRIBUTES
+    )
+
+
+_OPTIONS: int | None = None
+
+
+class _ByteMap:
+    """Converts UTF-8 byte offsets of the body to character offsets of the document."""
+
+    def __init__(self, body: str, base: int):
+        self.base = base
+        self.bytes_at: list[int] = []  # byte offset just after each multi-byte character
+        self.extra: list[int] = []  # cumulative extra bytes up to and including it
+        extra = 0
+        for m in re.finditer(r"[^\x00-\x7f]", body):
+            n = len(m.group().encode("utf-8", "surrogatepass")) - 1
+            extra += n
+            self.bytes_at.append(m.start() + extra + 1)
+            self.extra.append(extra)
+
+    def __call__(self, b: int) -> int:
+        if not self.bytes_at:
+            return self.base + b
+        k = bisect.bisect_right(self.bytes_at, b) - 1
+        return self.base + b - (self.extra[k] if k >= 0 else 0)
+
+
+def _parse_markdown(doc: Document) -> None:
+    import pyromark
+
+    global _OPTIONS
+    if _OPTIONS is None:
+        _OPTIONS = _markdown_options()
+    body = doc.text[doc.body_start :]
+    if not body.strip():
+        return
+    conv = _ByteMap(body, doc.body_start)
+    blocks = doc.blocks
+    stack: list[int] = []  # open block indices
+    lists: list[dict] = []  # open lists: id, ordered, next number
+    list_counter = 0
+    text_target: list[int | None] = [None]  # where inline text goes
+    in_image: list[Image] = []
+    cell_parts: list[str] = []
+    in_cell = False
+
+    def new_block(kind: str, rng: dict, **kw: Any) -> Block:
+        start = conv(rng["start"])
+        end = conv(rng["end"])
+        line, col = doc.position(start)
+        parent = stack[-1] if stack and stack[-1] >= 0 else None
+        b = Block(len(blocks), kind, start, end, line, col, parent=parent, **kw)
+        blocks.append(b)
+        stack.append(b.index)
+        return b
+
+    def add_text(s: str, rng: dict, literal: bool = True) -> None:
+        if in_image:
+            in_image[-1].alt = (in_image[-1].alt or "") + s
+            return
+        idx = text_target[-1]
+        if idx is None:
+            return
+        b = blocks[idx]
+        fstart = conv(rng["start"])
+        flen = conv(rng["end"]) - fstart
+        b.segments.append((len(b.text), fstart, flen, len(s)))
+        b.text += s
+        if in_cell:
+            cell_parts.append(s)
+
+    for event, rng in pyromark.events_with_range(body, options=_OPTIONS):
+        if isinstance(event, str):  # SoftBreak, HardBreak, Rule
+            if event in ("SoftBreak", "HardBreak"):
+                add_text("\n", rng)
+            continue
+        ((kind, value),) = event.items()
+        if kind == "Text":
+            add_text(value, rng)
+        elif kind == "Code":
+            add_text(" ", rng)  # code spans are not prose; keep words apart
+        elif kind in ("Html", "InlineHtml"):
+            off = conv(rng["start"])
+            doc.html.append(Html(value, off, stack[-1] if stack else None))
+            if kind == "InlineHtml" and _BR_RE.match(value.strip()):
+                add_text("\n", rng)
+        elif kind == "Start":
+            if isinstance(value, str):
+                tag, attrs = value, None
+            else:
+                ((tag, attrs),) = value.items()
+            if tag == "Paragraph":
+                new_block("paragraph", rng)
+                text_target.append(stack[-1])
+            elif tag == "Heading":
+                level = int(attrs["level"][1:])
+                new_block("heading", rng, level=level)
+                text_target.append(stack[-1])
+            elif tag == "List":
+                list_counter += 1
+                lists.append({"id": list_counter, "ordered": attrs is not None, "next": attrs if attrs is not None else None})
+            elif tag == "Item":
+                lst = lists[-1] if lists else {"id": 0, "ordered": False, "next": None}
+                number = lst["next"]
+                if number is not None:
+                    lst["next"] = number + 1
+                new_block("item", rng, list_id=lst["id"], ordered=lst["ordered"], number=number, depth=len(lists) - 1)
+                text_target.append(stack[-1])
+            elif tag == "BlockQuote":
+                new_block("blockquote", rng)
+                text_target.append(None)
+            elif tag == "CodeBlock":
+                info = attrs.get("Fenced", "") if isinstance(attrs, dict) else ""
+                new_block("code", rng, info=info or "")
+                text_target.append(None)
+            elif tag == "HtmlBlock":
+                new_block("html", rng)
+                text_target.append(None)
+            elif tag in ("TableHead", "TableRow"):
+                new_block("table_head" if tag == "TableHead" else "table_row", rng)
+                text_target.append(stack[-1])
+            elif tag == "TableCell":
+                in_cell = True
+                cell_parts = []
+                idx = text_target[-1]
+                if idx is not None and blocks[idx].text:
+                    add_text(" | ", {"start": rng["start"], "end": rng["start"]})
+                    cell_parts = []
+            elif tag == "Image":
+                start = conv(rng["start"])
+                line, col = doc.position(start)
+                origin = "markdown" if attrs["link_type"] == "Inline" else "reference"
+                img = Image(attrs["dest_url"], "", line, col, start, origin, title=attrs.get("title", ""), block=text_target[-1])
+                doc.images.append(img)
+                if text_target[-1] is not None:
+                    blocks[text_target[-1]].images.append(len(doc.images) - 1)
+                in_image.append(img)
+            elif tag == "Link":
+                start = conv(rng["start"])
+                line, col = doc.position(start)
+                doc.links.append(Link(attrs["dest_url"], line, col, start, text_target[-1]))
+                if text_target[-1] is not None:
+                    blocks[text_target[-1]].links.append(len(doc.links) - 1)
+            elif tag in ("FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "DefinitionListDefinition", "MetadataBlock"):
+                text_target.append(None)
+                stack.append(-1)
+        elif kind == "End":
+            tag = value if isinstance(value, str) else next(iter(value))
+            if tag in ("Paragraph", "Heading", "Item", "BlockQuote", "CodeBlock", "HtmlBlock", "TableHead", "TableRow"):
+                stack.pop()
+                text_target.pop()
+            elif tag in ("FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "DefinitionListDefinition", "MetadataBlock"):
+                stack.pop()
+                text_target.pop()
+            elif tag == "List":
+                lists.pop()
+            elif tag == "TableCell":
+                in_cell = False
+                idx = text_target[-1]
+                if idx is not None:
+                    blocks[idx].cells.append("".join(cell_parts).strip())
+            elif tag == "Image":
+                in_image.pop()
+    # Items whose text lives in their first paragraph: copy it up.
+    for b in blocks:
+        if b.kind == "item" and not b.text.strip():
+            for c in blocks[b.index + 1 :]:
+                if c.parent == b.index and c.kind == "paragraph":
+                    b.text = c.text
+                    b.segments = c.segments
+                    b.images = b.images or c.images
+                    break
+                if c.parent == b.index:
+                    break
+    # Code blocks keep their literal content as text (not prose; rules skip them).
+    for b in blocks:
+        if b.kind == "code":
+            b.text = doc.text[b.start : b.end]

@@ -1,0 +1,159 @@
+"""The Rule base class, what rules yield, and selection of rules by code, prefix or name."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from postlint.finding import Severity
+
+if TYPE_CHECKING:
+    from postlint.document import Document
+
+CODE_RE = re.compile(r"^(PL|FM|IMG|DATE|COUNT)\d{3}$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$")
+DOC_SECTIONS = ("## What it does", "## Why is this bad?", "## Example", "## Use instead")
+
+
+@dataclass(frozen=True)
+class Report:
+    """What a rule yields: a file position (1-based line and column) and a message."""
+
+    line: int
+    column: int
+    message: str
+    end_line: int | None = None
+    end_column: int | None = None
+
+    @classmethod
+    def at(cls, doc: Document, offset: int, message: str, end_offset: int | None = None) -> Report:
+        """A report at a character offset into ``doc.text`` (optionally spanning to ``end_offset``)."""
+        line, column = doc.position(offset)
+        if end_offset is None:
+            return cls(line, column, message)
+        end_line, end_column = doc.position(end_offset)
+        return cls(line, column, message, end_line, end_column)
+
+
+@dataclass
+class Context:
+    """What a rule may know besides the document: its options and the run's settings."""
+
+    options: Any = None
+    config_dir: Path = field(default_factory=Path.cwd)
+    today: _dt.date = field(default_factory=_dt.date.today)
+    offline: bool = False
+    settings: Any = None
+    # Filled by the engine for rules that need shared run state (e.g. URLs to check online).
+    state: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    pass
+
+
+class Rule:
+    """Base class. Subclasses set the class attributes and implement ``check``.
+
+    The class docstring is the rule's documentation: first line the summary, then the sections
+    ``## What it does``, ``## Why is this bad?``, ``## Example``, ``## Use instead`` and
+    optionally ``## Options``.
+    """
+
+    code: ClassVar[str]
+    name: ClassVar[str]
+    severity: ClassVar[Severity] = Severity.ERROR
+    needs_network: ClassVar[bool] = False
+    default_enabled: ClassVar[bool] = True
+    # Config table (``[tool.postlint.<table>]``) whose keys fill ``Options``; rules of one family share it.
+    options_table: ClassVar[str | None] = None
+    Options: ClassVar[type] = NoOptions
+    # Tags for SARIF and docs: the family.
+    family: ClassVar[str] = "postlint"
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
+        raise NotImplementedError
+
+    @classmethod
+    def summary(cls) -> str:
+        return (cls.__doc__ or "").strip().splitlines()[0].strip()
+
+    @classmethod
+    def documentation(cls) -> str:
+        import inspect
+
+        return inspect.cleandoc(cls.__doc__ or "")
+
+    @classmethod
+    def section(cls, title: str) -> str:
+        """The text of one ``## title`` section of the documentation (empty if absent)."""
+        doc = cls.documentation()
+        m = re.search(rf"^## {re.escape(title)}\s*\n(.*?)(?=^## |\Z)", doc, re.M | re.S)
+        return m.group(1).strip() if m else ""
+
+
+def options_from_table(options_cls: type, table: dict[str, Any] | None) -> Any:
+    """Build an options dataclass from a config table with kebab-case keys (validated beforehand)."""
+    if not dataclasses.is_dataclass(options_cls):
+        return options_cls()
+    names = {f.name for f in dataclasses.fields(options_cls)}
+    kwargs = {}
+    for key, value in (table or {}).items():
+        attr = key.replace("-", "_")
+        if attr in names:
+            kwargs[attr] = tuple(value) if isinstance(value, list) else value
+    return options_cls(**kwargs)
+
+
+class Registry:
+    """All known rules, by code and name."""
+
+    def __init__(self, rules: Iterable[type[Rule]]):
+        self.rules: list[type[Rule]] = sorted(rules, key=lambda r: _code_key(r.code))
+        self.by_code = {r.code: r for r in self.rules}
+        self.by_name = {r.name: r for r in self.rules}
+
+    def get(self, code_or_name: str) -> type[Rule] | None:
+        return self.by_code.get(code_or_name.upper()) or self.by_name.get(code_or_name.lower())
+
+    def match(self, selector: str) -> list[type[Rule]]:
+        """Rules matched by a code, a code prefix (``DATE``, ``FM00``), a name, or ``ALL``."""
+        s = selector.strip()
+        if not s:
+            return []
+        if s.upper() == "ALL":
+            return list(self.rules)
+        rule = self.by_name.get(s.lower())
+        if rule:
+            return [rule]
+        return [r for r in self.rules if r.code.startswith(s.upper())]
+
+    def select(
+        self,
+        select: Iterable[str] | None,
+        ignore: Iterable[str] = (),
+        extend_select: Iterable[str] = (),
+    ) -> list[type[Rule]]:
+        """Rules chosen by ruff's semantics: ``select`` replaces the default set, ``extend-select`` adds."""
+        if select is None:
+            chosen = {r.code for r in self.rules if r.default_enabled}
+        else:
+            chosen = {r.code for s in select for r in self.match(s)}
+        chosen |= {r.code for s in extend_select for r in self.match(s)}
+        chosen -= {r.code for s in ignore for r in self.match(s)}
+        return [r for r in self.rules if r.code in chosen]
+
+    def unknown(self, selectors: Iterable[str]) -> list[str]:
+        return [s for s in selectors if s.strip() and not self.match(s)]
+
+
+def _code_key(code: str) -> tuple[int, str]:
+    order = ("PL", "FM", "IMG", "DATE", "COUNT")
+    prefix = code.rstrip("0123456789")
+    return (order.index(prefix) if prefix in order else 99, code)

@@ -1,0 +1,12 @@
+"""Every rule postlint has, registered explicitly in one place."""
+
+from __future__ import annotations
+
+from postlint.registry import Registry, Rule
+from postlint.rules import core
+
+ALL_RULES: list[type[Rule]] = [
+    *core.RULES,
+]
+
+REGISTRY = Registry(ALL_RULES)
