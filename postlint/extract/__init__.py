@@ -1,0 +1,1 @@
+"""Extractors: pure text -> value helpers, no rule logic."""
