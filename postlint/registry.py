@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -49,6 +50,8 @@ class Context:
     today: _dt.date = field(default_factory=_dt.date.today)
     offline: bool = False
     settings: Any = None
+    # Counters for --statistics (e.g. images skipped because they are templates).
+    stats: Counter = field(default_factory=Counter)
     # Filled by the engine for rules that need shared run state (e.g. URLs to check online).
     state: dict = field(default_factory=dict)
 
