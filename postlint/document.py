@@ -474,6 +474,9 @@ def _load_yaml(fm: FrontMatter) -> None:
         fm.data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        if mark is not None and exc.context_mark is not None and mark.line >= fm.raw.count("\n"):
+            # The parser ran into the closing fence: the construct it was reading is the useful place.
+            mark = exc.context_mark
         line = base + 1 + (mark.line if mark else 0)
         col = (mark.column + 1) if mark else 1
         what = exc.problem or exc.context or "syntax error"

@@ -1,0 +1,158 @@
+"""The Document: front-matter positions, Markdown blocks and file positions, loading bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from postlint.document import load_document
+from tests.conftest import EXAMPLE_POST, write
+
+
+def test_example_post_positions() -> None:
+    doc = load_document(EXAMPLE_POST)
+    fm = doc.front_matter
+    assert fm is not None and fm.format == "yaml"
+    assert fm.line_of(("layout",)) == (2, 1)
+    assert fm.line_of(("date",)) == (5, 1)
+    # Jekyll's date format is a string to YAML 1.1, not a timestamp: kept as the loader gives it.
+    assert fm.data["date"] == "2022-06-29 12:00:00 +0800"
+    first = doc.images[0]
+    assert (first.line, first.column, first.src) == (20, 1, "https://i.imgur.com/gXFpS7A.png")
+    block = doc.blocks[first.block]
+    i = block.text.index("October 1949")
+    assert doc.position(block.offset_of(i)) == (21, 5)
+    assert len(doc.images) == 15
+
+
+def test_blocks_kinds_and_text(tmp_path: Path) -> None:
+    p = write(
+        tmp_path / "p.md",
+        "---\ntitle: T\n---\n# Heading *one*\n\n- item `code` one\n  continued\n- two\n\n"
+        "1. first\n2. second\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n```\n![x](in-code.png)\n```\n",
+    )
+    doc = load_document(p)
+    kinds = [b.kind for b in doc.blocks]
+    assert kinds == ["heading", "item", "item", "item", "item", "table_head", "table_row", "code"]
+    heading = doc.blocks[0]
+    assert (heading.line, heading.level, heading.text) == (4, 1, "Heading one")
+    item = doc.blocks[1]
+    assert item.text == "item   one\ncontinued"
+    assert doc.blocks[3].ordered and doc.blocks[3].number == 1 and doc.blocks[4].number == 2
+    assert doc.blocks[1].list_id != doc.blocks[3].list_id
+    assert doc.blocks[6].cells == ["1", "2"]
+    assert doc.images == []  # nothing inside code blocks is an image
+
+
+def test_loose_item_text_is_its_first_paragraph(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "- one\n\n  more\n\n- two\n"))
+    items = [b for b in doc.blocks if b.kind == "item"]
+    assert [i.text for i in items] == ["one", "two"]
+
+
+def test_non_ascii_offsets_map_to_characters(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "---\nt: é\n---\n“Quoted” — ünïcode ![a](x.png) 2019\n"))
+    img = doc.images[0]
+    assert (img.line, img.column) == (4, 20)
+    b = doc.blocks[0]
+    assert doc.position(b.offset_of(b.text.index("2019"))) == (4, 32)
+
+
+def test_crlf_positions(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", b"---\r\ntitle: a\r\ndate: 2020-01-01\r\n---\r\n\r\n![x](y.png)\r\n"))
+    assert doc.front_matter.line_of(("date",)) == (3, 1)
+    assert doc.front_matter.data["date"] == dt.date(2020, 1, 1)
+    assert (doc.images[0].line, doc.images[0].column) == (6, 1)
+
+
+def test_bom_is_dropped(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "\ufeff---\ntitle: a\n---\nText\n".encode()))
+    assert doc.front_matter.data == {"title": "a"}
+    assert doc.blocks[0].line == 4
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "data"),
+    [
+        ("+++\ntitle = 'a'\n[params]\nx = 1\n+++\nbody\n", "toml", {"title": "a", "params": {"x": 1}}),
+        ('{\n  "title": "a"\n}\nbody\n', "json", {"title": "a"}),
+        ('<!--{\n  "Title": "a"\n}-->\nbody\n', "json", {"Title": "a"}),
+        ("---\n---\nbody\n", "yaml", {}),
+    ],
+)
+def test_front_matter_formats(tmp_path: Path, text: str, fmt: str, data: dict) -> None:
+    doc = load_document(write(tmp_path / "p.md", text))
+    assert doc.front_matter.format == fmt
+    assert doc.front_matter.data == data
+    assert doc.front_matter.error is None
+    assert doc.blocks[-1].text == "body"
+
+
+def test_toml_and_json_key_positions(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "+++\ntitle = 'a'\n[params]\nx = 1\n+++\n"))
+    assert doc.front_matter.line_of(("params", "x")) == (4, 1)
+    doc = load_document(write(tmp_path / "q.md", '{\n  "title": "a",\n  "tags": ["x"]\n}\n'))
+    assert doc.front_matter.line_of(("tags",)) == (3, 3)
+
+
+def test_invalid_timestamp_kept_as_string(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "---\ntitle: a\ndate: 2022-02-30\n---\n"))
+    assert doc.front_matter.error is None
+    assert doc.front_matter.data["date"] == "2022-02-30"
+    assert doc.front_matter.line_of(("date",)) == (3, 1)
+
+
+def test_list_item_positions_and_duplicates(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "---\ntags:\n  - a\n  - b\ntitle: x\ntitle: y\n---\n"))
+    fm = doc.front_matter
+    assert fm.line_of(("tags", 1)) == (4, 5)
+    assert fm.line_of(("tags", 7)) == (2, 1)  # falls back to the nearest ancestor
+    assert [(d.path, d.line, d.first_line) for d in fm.duplicates] == [(("title",), 6, 5)]
+
+
+def test_alias_bomb_is_not_expanded(tmp_path: Path) -> None:
+    lines = ["---", 'a: &a ["x","x","x","x","x","x","x","x","x","x"]']
+    for i in range(1, 9):
+        prev = chr(ord("a") + i - 1)
+        cur = chr(ord("a") + i)
+        lines.append(f"{cur}: &{cur} [{','.join(['*' + prev] * 10)}]")
+    lines.append("---")
+    doc = load_document(write(tmp_path / "p.md", "\n".join(lines) + "\n"))
+    assert doc.front_matter.too_large is not None
+    assert doc.front_matter.data is None
+
+
+def test_not_utf8_position(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", b"ok line\nab\xe9cd\n"))
+    assert not doc.parsed
+    [r] = doc.problems["PL001"]
+    assert (r.line, r.column) == (2, 3)
+
+
+def test_over_size_cap(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "x" * 100), max_size=10)
+    assert "PL002" in doc.problems and not doc.parsed
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("---\ntitle: [unclosed\n---\n", 2),
+        ("---\ntitle: a\nbody without end\n", 1),
+        ("---\n- a\n- b\n---\n", 2),
+        ("---\njust a string\n---\n", 2),
+        ("+++\ntitle = \n+++\n", 2),
+        ('{\n  "title": \n}\n', 3),
+    ],
+)
+def test_front_matter_errors(tmp_path: Path, text: str, line: int) -> None:
+    doc = load_document(write(tmp_path / "p.md", text))
+    assert doc.front_matter.error is not None
+    assert doc.front_matter.error.line == line
+
+
+def test_deep_nesting_does_not_crash(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "p.md", "---\nx: " + "[" * 10000 + "]" * 10000 + "\n---\n" + "> " * 3000 + "deep\n"))
+    assert doc.front_matter.error is not None or doc.problems or doc.front_matter.data is not None
