@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from postlint.registry import Registry, Rule
-from postlint.rules import core
+from postlint.rules import core, counts
 
 ALL_RULES: list[type[Rule]] = [
     *core.RULES,
+    *counts.RULES,
 ]
 
 REGISTRY = Registry(ALL_RULES)

@@ -1,0 +1,291 @@
+"""Reading count claims ("three features", "the following 4 steps") and numbered labels from text."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+__all__ = ["Claim", "Label", "find_claims", "read_label", "number_value", "singular", "starts_with_noun"]
+
+_ONES = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen",
+]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+NUMBER_WORDS: dict[str, int] = {w: i for i, w in enumerate(_ONES)} | _TENS
+ORDINAL_WORDS: dict[str, int] = {
+    w: i + 1
+    for i, w in enumerate(
+        "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth "
+        "fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth".split()
+    )
+}
+
+# One token at a time; every alternative is a run of disjoint character classes, so matching is
+# linear even on a multi-megabyte line of digits or words.
+_TOKEN = re.compile(
+    r"(?P<num>[$€£¥]?\d+(?:,\d\d\d)*(?:\.\d+)?(?:[A-Za-z%+]+)?)"
+    r"|(?P<word>[A-Za-z][A-Za-z0-9'’]*(?:[-.][A-Za-z0-9][A-Za-z0-9'’]*)*)"
+    r"|(?P<punct>[^\sA-Za-z0-9])"
+)
+_DIGITS = re.compile(r"\d{1,3}(?:,\d{3})+|\d+")
+
+# Words before a number that make it approximate, partial, a bound or a label part.
+_BEFORE_STOP = {
+    "about", "around", "approximately", "approx", "nearly", "almost", "roughly", "some", "over", "under",
+    "than", "least", "most", "up", "circa", "ca", "first", "last", "next", "top", "other", "another",
+    "additional", "extra", "further", "remaining", "previous", "past", "every", "each", "between",
+    "half", "only", "just", "per", "version", "v", "no", "number", "page", "line", "lines",
+    "step", "phase", "round", "part", "chapter", "section", "issue", "pr", "item", "rule", "figure",
+    "fig", "table", "level", "week", "day", "year", "month", "node", "go", "python", "rust",
+    "release", "since", "til", "until", "to", "from", "by", "x", "times", "plus", "minus", "within",
+    "many", "few", "several", "dozens", "hundreds", "thousands", "millions",
+}
+# Words after a number that make it a measure, a magnitude, a range or an alternative.
+_AFTER_STOP = {
+    "percent", "per", "hundred", "thousand", "million", "billion", "trillion", "dozen", "or", "to",
+    "and", "more", "less", "fewer", "out", "of", "times", "x", "plus", "minus", "point",
+}
+# A plural noun that is a unit of measure or time: never a count of the post's own parts.
+UNIT_NOUNS = {
+    "time", "year", "month", "week", "day", "hour", "minute", "second", "decade", "century", "millisecond",
+    "percent", "dollar", "euro", "cent", "byte", "kilobyte", "megabyte", "gigabyte", "terabyte", "kb",
+    "mb", "gb", "tb", "ms", "mile", "kilometer", "meter", "km", "foot", "inch", "pound", "point",
+    "percentage", "night", "weekend", "quarter", "sec", "min", "hr", "yr", "character", "pixel", "px",
+}
+# Words that end a noun phrase: the number belongs to no noun if one comes first.
+_FUNCTION = {
+    "a", "an", "the", "of", "and", "or", "to", "in", "for", "with", "on", "at", "by", "from", "that",
+    "which", "who", "whom", "whose", "is", "are", "was", "were", "be", "been", "being", "has", "have",
+    "had", "will", "would", "can", "could", "should", "may", "might", "must", "it", "its", "they", "we",
+    "you", "i", "he", "she", "this", "these", "those", "than", "as", "per", "each", "more", "less",
+    "over", "under", "into", "onto", "if", "but", "so", "not", "do", "does", "did", "there", "here",
+    "their", "our", "your", "his", "her", "my", "me", "us", "them", "him", "when", "where", "while",
+    "how", "what", "why", "all", "both", "any", "no", "yes", "also", "only", "just", "then", "out",
+    "up", "down", "off", "after", "before", "since", "until", "about", "across", "through", "via",
+    "such", "very", "too", "again", "ago", "later", "earlier", "now", "later", "versus", "vs",
+}
+_NOT_PLURAL = {
+    "this", "its", "has", "was", "is", "as", "us", "yes", "always", "sometimes", "perhaps", "across",
+    "towards", "besides", "unless", "whereas", "plus", "thus", "does", "goes", "afterwards",
+    "upwards", "downwards", "backwards", "forwards", "nowadays", "news", "lens", "bus", "gas",
+    "alias", "canvas", "status", "bonus", "campus", "focus", "virus", "corpus", "apparatus",
+    "congress", "chaos", "ethos", "kudos", "bias", "atlas", "christmas", "less", "ones", "twos",
+    "otherwise", "regardless", "wheres", "whats", "lots", "kinds", "sorts", "types", "pairs",
+    "couple", "sets", "tons", "bunch", "handful", "rows",
+}
+_IRREGULAR = {
+    "people": "person", "children": "child", "men": "man", "women": "woman", "feet": "foot",
+    "teeth": "tooth", "mice": "mouse", "geese": "goose", "indices": "index", "appendices": "appendix",
+    "matrices": "matrix", "vertices": "vertex", "criteria": "criterion", "phenomena": "phenomenon",
+    "data": "data", "series": "series", "species": "species", "movies": "movie", "cookies": "cookie",
+    "ties": "tie", "lies": "lie", "pies": "pie", "dies": "die", "caches": "cache", "niches": "niche",
+    "analyses": "analysis", "theses": "thesis", "crises": "crisis", "hypotheses": "hypothesis",
+    "diagnoses": "diagnosis", "axes": "axis", "bases": "base", "cases": "case", "courses": "course",
+    "releases": "release", "phases": "phase", "uses": "use", "causes": "cause", "responses": "response",
+    "licenses": "license", "purposes": "purpose", "houses": "house", "clauses": "clause",
+    "databases": "database", "promises": "promise", "exercises": "exercise", "expenses": "expense",
+    "horses": "horse", "nurses": "nurse", "pauses": "pause", "phrases": "phrase", "uses'": "use",
+    "heroes": "hero", "potatoes": "potato", "tomatoes": "tomato", "vetoes": "veto", "echoes": "echo",
+    "lives": "life", "wives": "wife", "knives": "knife", "leaves": "leaf", "halves": "half",
+    "shelves": "shelf", "selves": "self", "wolves": "wolf", "themselves": "themselves",
+}
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A cardinal followed by the plural noun it counts, with spans into the text it was read from."""
+
+    value: int
+    start: int  # span of the number
+    end: int
+    noun: str  # as written ("features")
+    singular: str  # lower-case singular ("feature")
+    noun_start: int
+    noun_end: int
+    modifiers: tuple[str, ...] = ()  # lower-case words between the number and the noun
+    before: tuple[str, ...] = ()  # up to three lower-case words before the number, nearest last
+    following: bool = False  # "the following three ...", "these two ...": points at what comes next
+    digits: bool = False
+
+    @property
+    def phrase(self) -> str:
+        return " ".join((*self.modifiers, self.singular))
+
+
+@dataclass(frozen=True)
+class Label:
+    """A numbered label at the start of a text: "Feature 1: ...", "Step Two", "Figure 3."."""
+
+    noun: str  # lower-case, as written ("feature", "fig")
+    value: int
+    start: int  # span of the number
+    end: int
+    sub: str = ""  # "a" of "Stage 1a": a sub-step, not a number of its own
+
+
+def number_value(token: str) -> int | None:
+    """The value of a cardinal token: "12", "1,200", "seven", "twenty-one"; None otherwise."""
+    t = token.lower()
+    if _DIGITS.fullmatch(t):
+        return int(t.replace(",", ""))
+    if t in NUMBER_WORDS:
+        return NUMBER_WORDS[t]
+    tens, sep, one = t.partition("-")
+    if sep and tens in _TENS and one in NUMBER_WORDS and 0 < NUMBER_WORDS[one] < 10:
+        return _TENS[tens] + NUMBER_WORDS[one]
+    return None
+
+
+def singular(word: str) -> str | None:
+    """Lower-case singular of a plural noun ("countries" -> "country"), or None if not plural."""
+    w = word.lower().replace("’", "'")
+    if w in _IRREGULAR:
+        return _IRREGULAR[w]
+    if len(w) < 3 or not w.endswith("s") or w in _NOT_PLURAL or "'" in w or not w.isascii():
+        return None
+    if word[:-1].isupper():  # "APIs", "URLs" are plural; "LTS", "CSS" are not
+        return w[:-1] if word[-1] == "s" and len(word) > 2 else None
+    if w.endswith(("ss", "us", "is", "'s")):
+        return None
+    if w.endswith("ies") and len(w) > 4:
+        return w[:-3] + "y"
+    if w.endswith("yses"):
+        return w[:-2] + "is"
+    if w.endswith(("sses", "xes", "ches", "shes", "zzes")):
+        return w[:-2]
+    return w[:-1]
+
+
+def _tokens(text: str) -> list[tuple[str, str, int, int]]:
+    return [(m.lastgroup or "", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+
+
+def _word_number(tokens: list[tuple[str, str, int, int]], i: int) -> tuple[int, int] | None:
+    """(value, index of the last token) of a cardinal starting at token i."""
+    kind, tok, _, _ = tokens[i]
+    if kind == "num":
+        if not _DIGITS.fullmatch(tok):
+            return None  # money, percentage, decimal, ordinal ("1st"), decade ("1990s"), "10+"
+        if "," not in tok and len(tok) >= 4:
+            return None  # a year, a port, an identifier
+        return int(tok.replace(",", "")), i
+    if kind != "word":
+        return None
+    low = tok.lower()
+    if low == "dozen" and i > 0 and tokens[i - 1][1].lower() == "a":
+        return 12, i
+    value = number_value(low)
+    if value is None:
+        return None
+    if low in _TENS and i + 1 < len(tokens):
+        nxt = tokens[i + 1][1].lower()
+        if nxt in NUMBER_WORDS and 0 < NUMBER_WORDS[nxt] < 10 and tokens[i + 1][2] == tokens[i][3] + 1:
+            return value + NUMBER_WORDS[nxt], i + 1
+    return value, i
+
+
+_JOINERS = {"and", "or", "nor", "of", "to"}
+_DETERMINERS = {"the", "these", "those", "all", "our", "its", "their", "my", "your", "his", "her", "following", "a", "total", "of"}
+_FOLLOWING = {"following", "these", "below", "here"}
+
+
+def find_claims(text: str) -> Iterator[Claim]:
+    """Every count claim in ``text``: a cardinal, a short noun phrase, and its plural noun."""
+    tokens = _tokens(text)
+    n = len(tokens)
+    for i in range(n):
+        got = _word_number(tokens, i)
+        if got is None:
+            continue
+        value, last = got
+        if value < 2 and tokens[i][1].lower() != "dozen":
+            continue  # "one" counts a singular noun: never a claim about several parts
+        claim = _claim_at(text, tokens, i, last, value)
+        if claim is not None:
+            yield claim
+
+
+def _claim_at(text: str, tokens: list[tuple[str, str, int, int]], i: int, last: int, value: int) -> Claim | None:
+    first = i - 1 if tokens[i][1].lower() == "dozen" else i
+    start, end = tokens[first][2], tokens[last][3]
+    before: list[str] = []
+    j = first - 1
+    prev = tokens[j] if j >= 0 else None
+    if prev is not None:
+        if prev[0] == "punct" and prev[1] in "-–—~+#/×.:" and prev[3] == start:
+            return None  # range end, version part, "#3", "x2"
+        if prev[0] == "num":
+            return None
+        if prev[0] == "word":
+            low = prev[1].lower()
+            if low in _BEFORE_STOP:
+                return None
+            if low in _JOINERS and j > 0 and _word_number(tokens, j - 1) is not None:
+                return None  # "two or three", "one of three", "between 2 and 5"
+            # A capitalised word right before the number names a thing ("Round Two", "Node.js 6").
+            if prev[1][0].isupper() and low not in _DETERMINERS and low not in _SENTENCE_OPENERS:
+                return None
+    while j >= 0 and len(before) < 3 and tokens[j][0] == "word":
+        before.insert(0, tokens[j][1].lower())
+        j -= 1
+    k = last + 1
+    if k < len(tokens) and tokens[k][0] == "word" and tokens[k][1].lower() in _AFTER_STOP:
+        return None
+    modifiers: list[str] = []
+    while k < len(tokens) and len(modifiers) < 3:
+        kind, tok, s, e = tokens[k]
+        if kind != "word":
+            return None
+        low = tok.lower()
+        if low in _FUNCTION or number_value(low) is not None:
+            return None
+        sing = singular(tok)
+        if sing is not None:
+            head = sing.rsplit("-", 1)[-1]
+            if head in UNIT_NOUNS:
+                return None
+            return Claim(
+                value, start, end, tok, sing, s, e, tuple(modifiers), tuple(before),
+                following=any(b in _FOLLOWING for b in before[-2:]), digits=tokens[i][0] == "num",
+            )
+        modifiers.append(low)
+        k += 1
+    return None
+
+
+# Capitalised words that open a sentence and may stand right before a count ("Here 3 ...").
+_SENTENCE_OPENERS = {"here", "there", "we", "i", "all", "only", "just", "with", "in", "for", "and", "but", "so", "after", "these"}
+
+
+_LABEL = re.compile(
+    r"(?P<noun>[A-Za-z][a-z]{1,15})\.?[ \t]+(?:#|No\.[ \t]*)?(?P<num>\d{1,3}(?P<sub>[a-z])?|[A-Za-z]+(?:-[A-Za-z]+)?)"
+    r"(?![.,]\w)(?=$|[ \t]*[:.)\]–—|]|[ \t]+[-–—(]|[ \t]*\n|[ \t]+of[ \t])"
+)
+
+
+def read_label(text: str, offset: int = 0) -> Label | None:
+    """A numbered label at ``offset`` of ``text``: noun then a number or number word, then a break."""
+    m = _LABEL.match(text, offset)
+    if m is None:
+        return None
+    num = m.group("num")
+    sub = m.group("sub") or ""
+    value = int(num[: len(num) - len(sub)]) if num[0].isdigit() else number_value(num)
+    if value is None:
+        return None
+    return Label(m.group("noun").lower(), value, m.start("num"), m.end("num"), sub)
+
+
+def starts_with_noun(text: str, noun: str) -> bool:
+    """Whether ``text`` opens with ``noun`` as a label: "Feature 1: ...", "Backgrounder: ...", "Step Two"."""
+    t = text.lstrip()
+    if not t[: len(noun)].lower() == noun:
+        return False
+    rest = t[len(noun) :]
+    if rest == "" or rest[0] in ":—–|":
+        return True
+    if rest.startswith(" - ") or rest.startswith(" — ") or rest.startswith(" – "):
+        return True
+    return read_label(t) is not None and read_label(t).noun == noun  # type: ignore[union-attr]

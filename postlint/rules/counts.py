@@ -1,0 +1,411 @@
+"""COUNT rules: stated counts agree with what the post enumerates; numbered series have no gaps."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from postlint.document import Block, Document
+from postlint.extract.counts import Claim, Label, find_claims, read_label, starts_with_noun
+from postlint.registry import Context, Report, Rule
+
+_NOTE_ITEM = re.compile(r"\s*(?:note|nb|n\.b\.|tip|warning|caution|update|edit|important)\s*:", re.I)
+# A count right after one of these counts the object of a preposition, not what the list lists.
+_PREPOSITIONS = {
+    "across", "in", "of", "from", "during", "over", "among", "between", "after", "before", "within",
+    "with", "at", "on", "by", "into", "through", "throughout", "via", "under", "per", "for", "to",
+    "about", "like", "than",
+}
+_POSSESSIVE = {"the", "our", "their", "its", "my", "your", "his", "her", "all", "these", "those"}
+_BACKWARD = {"above", "preceding", "previous", "earlier", "aforementioned", "mentioned", "described", "former", "latter"}
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+
+# Nouns whose numbers order the post's own parts; "Issue 992", "Node 18" or "March 24" do not.
+SERIES_NOUNS = tuple(
+    "step part chapter section feature tip lesson exercise question stage day week module unit example "
+    "appendix episode round rule reason method option way task level session lab problem challenge quiz "
+    "milestone principle myth mistake tutorial phase scenario pattern approach strategy idea practice "
+    "trick solution goal objective recommendation finding takeaway insight answer experiment iteration "
+    "sprint track workshop talk video volume act scene slide demo puzzle requirement benefit advantage "
+    "pillar factor habit prediction trend theme topic story case item".split()
+)
+
+
+@dataclass(frozen=True)
+class CountOptions:
+    """``[tool.postlint.counts]``."""
+
+    front_matter_keys: tuple[str, ...] = ("title", "description", "excerpt")
+    caption_nouns: tuple[str, ...] = ("figure", "fig", "table", "chart", "exhibit", "diagram", "graph")
+    series_nouns: tuple[str, ...] = SERIES_NOUNS
+
+
+def _options(ctx: Context) -> CountOptions:
+    return ctx.options if isinstance(ctx.options, CountOptions) else CountOptions()
+
+
+# --------------------------------------------------------------------------- where claims are
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim was read: a body block, or a front-matter key (then ``block`` is None)."""
+
+    text: str
+    block: Block | None = None
+    key: str | None = None
+
+    def report(self, doc: Document, claim: Claim, message: str) -> Report:
+        if self.block is not None:
+            b = self.block
+            return Report.at(doc, b.offset_of(claim.start), message, b.offset_of(claim.end))
+        line, column = doc.front_matter.line_of((self.key,)) if doc.front_matter else (1, 1)
+        return Report(line, column, message)
+
+
+def claims(doc: Document, keys: tuple[str, ...]) -> Iterator[tuple[Source, Claim]]:
+    fm = doc.front_matter
+    if fm is not None and fm.ok:
+        for key in keys:
+            value = fm.data.get(key)
+            if isinstance(value, str):
+                for c in find_claims(value):
+                    yield Source(value, key=key), c
+    for b in doc.prose_blocks():
+        if b.kind == "paragraph" and b.parent is not None and doc.blocks[b.parent].text is b.text:
+            continue  # a loose item's first paragraph is read once, as the item
+        src = Source(b.text, b)
+        for c in find_claims(b.text):
+            yield src, c
+
+
+def quoted(src: Source, claim: Claim) -> str:
+    return " ".join(src.text[claim.start : claim.noun_end].split())
+
+
+def lines_of(blocks: list[Block]) -> str:
+    shown = ", ".join(str(b.line) for b in blocks[:8])
+    return shown + (", ..." if len(blocks) > 8 else "")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+def section_headings(doc: Document, block: Block | None) -> list[Block]:
+    """Headings inside the section a claim governs: below its heading, after the claim."""
+    if block is None:
+        return doc.headings
+    level = block.level if block.kind == "heading" else 0
+    if block.kind != "heading":
+        for b in reversed(doc.blocks[: block.index]):
+            if b.kind == "heading":
+                level = b.level
+                break
+    found = []
+    for b in doc.blocks[block.index + 1 :]:
+        if b.kind == "heading":
+            if b.level <= level:
+                break
+            found.append(b)
+    return found
+
+
+def counted_headings(doc: Document, block: Block | None, noun: str) -> list[Block] | None:
+    """Headings that open with ``noun`` at one level of the governed section; None if ambiguous."""
+    matched = [h for h in section_headings(doc, block) if starts_with_noun(h.text, noun)]
+    if not matched:
+        return None
+    levels = {h.level for h in matched}
+    if len(levels) > 1:
+        return None
+    numbered = any(read_label(h.text.lstrip()) for h in matched)
+    return matched if len(matched) >= 2 or numbered else None
+
+
+# --------------------------------------------------------------------------- lists after a lead-in
+
+
+def lead_in_claim(src: Source) -> Claim | None:
+    """The claim a block ending with a colon makes about what follows it, if unambiguous."""
+    text = src.text.rstrip()
+    if src.block is None or not text.endswith(":"):
+        return None
+    found = list(find_claims(text))
+    if not found:
+        return None
+    claim = found[-1]
+    tail = text[claim.noun_end : -1]
+    if re.search(r"[.!?;)]", tail) or len(tail.split()) > 6:
+        return None  # another sentence, or a parenthesis, stands between the claim and the colon
+    words = {*claim.before, *claim.modifiers, *re.findall(r"[a-z]+", tail.lower())}
+    if words & _BACKWARD:
+        return None  # "the preceding two examples are:" counts what came before
+    head = [w for w in claim.before if w not in _POSSESSIVE]
+    if not claim.following and head and head[-1] in _PREPOSITIONS:
+        return None  # "themes ... across our three sessions:"
+    return claim
+
+
+def following_items(doc: Document, block: Block, claim: Claim) -> list[Block] | None:
+    """Top-level items (or table rows) right after ``block``; None if there is no such list or it is ambiguous."""
+    blocks = doc.blocks
+    nxt = next((b for b in blocks[block.index + 1 :] if b.start >= block.end or b.parent == block.index), None)
+    if nxt is None:
+        return None
+    if nxt.kind == "table_head":
+        if sum(1 for c in nxt.cells if c) == claim.value:
+            return None  # the claim counts the columns: "two approaches:" compared side by side
+        rows = []
+        for b in blocks[nxt.index + 1 :]:
+            if b.kind != "table_row" or b.parent != nxt.parent:
+                break
+            rows.append(b)
+        return rows
+    if nxt.kind != "item":
+        return None
+    items = [b for b in blocks if b.kind == "item" and b.list_id == nxt.list_id]
+    while True:
+        after = _next_sibling_list(doc, items[-1])
+        if after is None:
+            return items
+        first, between = after
+        if first.ordered and nxt.ordered and first.number == (items[-1].number or 0) + 1:
+            items += [b for b in blocks if b.kind == "item" and b.list_id == first.list_id]
+            continue  # a numbered list interrupted by code or prose, numbering on
+        if not first.ordered and not nxt.ordered and between:
+            return None  # bullets interrupted by prose: one list or two?
+        return items
+
+
+def _next_sibling_list(doc: Document, last: Block) -> tuple[Block, bool] | None:
+    between = False
+    for b in doc.blocks[last.index + 1 :]:
+        if b.start < last.end:
+            continue
+        if b.kind == "item" and b.list_id != last.list_id and b.depth == last.depth:
+            return b, between
+        if b.kind in ("heading", "table_head") or b.depth < last.depth and b.kind == "item":
+            return None
+        if b.kind in ("paragraph", "code", "html", "blockquote"):
+            between = True
+    return None
+
+
+def item_count(doc: Document, items: list[Block], claim: Claim) -> int | None:
+    """How many things the items list, or None when they bundle several per item."""
+    real = [b for b in items if not _NOTE_ITEM.match(b.text)] or items
+    if len(real) < claim.value:
+        for b in real:
+            raw = doc.text[b.start : b.end]
+            if len(b.links) >= 2 or len(_CODE_SPAN.findall(raw)) >= 2 or ", " in b.text and len(b.text) < 80:
+                return None  # "Seven new APIs:" with four bullets naming seven
+    return len(real)
+
+
+# --------------------------------------------------------------------------- rules
+
+
+class CountMismatch(Rule):
+    """A stated count does not match the sections or list items the post enumerates.
+
+    ## What it does
+    Reads count claims ("three features", "the following 4 steps:", "Seven tips for ..." in the
+    front-matter `title`, `description` or `excerpt`) and compares them with what the post itself
+    enumerates:
+
+    - headings that open with the counted noun (`### Feature 1: ...`, `## Step Two`), at one
+      level, in the section the claim governs (after it, below its heading; the whole post for
+      a front-matter claim or one before the first heading);
+    - the list or table right after a lead-in that ends with a colon and holds the claim
+      ("for the following five reasons:").
+
+    Numbers that measure rather than count the post's parts ("around 10,000 troops", "$30
+    trillion", "39 times", "two or three days", "Phase 2 benchmarks") are never compared, and
+    nothing is reported when the mapping is unclear (bullets interrupted by prose, items that
+    name several things each, a number that belongs to a preposition's object).
+
+    ## Why is this bad?
+    The reader is promised one number of things and given another: usually a section or list
+    item was added or removed and the introduction was not updated.
+
+    ## Example
+    ```markdown
+    This series consists of a backgrounder and three features.
+
+    ### Feature 1: Strengths
+
+    ### Feature 2: Weaknesses
+    ```
+
+    ## Use instead
+    ```markdown
+    This series consists of a backgrounder and two features.
+
+    ### Feature 1: Strengths
+
+    ### Feature 2: Weaknesses
+    ```
+
+    ## Options
+    - `front-matter-keys` (default `["title", "description", "excerpt"]`): front-matter keys
+      whose claims count too; reported at the key.
+    """
+
+    code = "COUNT001"
+    name = "count-mismatch"
+    family = "counts"
+    options_table = "counts"
+    Options = CountOptions
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
+        opts = _options(ctx)
+        for src, claim in claims(doc, opts.front_matter_keys):
+            headings = counted_headings(doc, src.block, claim.singular)
+            if headings is not None and len(headings) != claim.value:
+                noun = claim.singular.capitalize()
+                yield src.report(
+                    doc, claim,
+                    f'says "{quoted(src, claim)}" but the post has {len(headings)} "{noun}" '
+                    f"section{'s' if len(headings) != 1 else ''} (line{'s' if len(headings) != 1 else ''} {lines_of(headings)})",
+                )
+                continue
+            if headings is None and lead_in_claim(src) == claim and src.block is not None:
+                items = following_items(doc, src.block, claim)
+                if not items:
+                    continue
+                count = item_count(doc, items, claim)
+                if count is not None and count != claim.value:
+                    kind = "row" if items[0].kind == "table_row" else "item"
+                    yield src.report(
+                        doc, claim,
+                        f'says "{quoted(src, claim)}" but the {"table" if kind == "row" else "list"} that follows has '
+                        f"{count} {kind}{'s' if count != 1 else ''} (lines {items[0].line}-{items[-1].line})",
+                    )
+
+
+class NumberedSeriesBroken(Rule):
+    """A numbered series of sections, list leads or captions has a gap, a duplicate or a wrong start.
+
+    ## What it does
+    Finds labels like `Feature 1`, `Step Two`, `Part 3` that open sibling headings (same level,
+    same parent section) or the items of one list, and `Figure 1` / `Table 2` labels that open
+    captions anywhere in the post, and reports a number that skips one (`Feature 1, Feature 2,
+    Feature 4`), repeats one (`Part 1 ... Part 1`), or a series that starts above 1 (`Step 2,
+    Step 3` with no `Step 1`; a start at 0 is fine).
+
+    ## Why is this bad?
+    A gap or a repeat means a section was removed, moved or copied without renumbering; readers
+    look for the missing one.
+
+    ## Example
+    ```markdown
+    ## Step 1: Install
+
+    ## Step 2: Configure
+
+    ## Step 4: Deploy
+    ```
+
+    ## Use instead
+    ```markdown
+    ## Step 1: Install
+
+    ## Step 2: Configure
+
+    ## Step 3: Deploy
+    ```
+
+    ## Options
+    - `caption-nouns` (default `["figure", "fig", "table", "chart", "exhibit", "diagram", "graph"]`):
+      labels numbered across the whole post, read at the start of paragraphs.
+    - `series-nouns` (default: `step`, `part`, `chapter`, `section`, `feature`, `tip`, `lesson`,
+      `stage`, `day`, `week`, `phase`, `example`, ... about ninety nouns that number a post's own
+      parts): the labels read in headings and list items. Identifiers such as `Issue 992`,
+      `Node 18` or `March 24` are not series.
+    """
+
+    code = "COUNT002"
+    name = "numbered-series-broken"
+    family = "counts"
+    options_table = "counts"
+    Options = CountOptions
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
+        opts = _options(ctx)
+        for series in _series(doc, opts):
+            yield from _series_problems(doc, series)
+
+
+def _series(doc: Document, opts: CountOptions) -> Iterator[list[tuple[Block, Label, int]]]:
+    """Groups of labels that number one series: headings by level, items by list, captions by noun."""
+    headings: dict[tuple, list[tuple[Block, Label, int, int | None]]] = {}
+    groups: dict[tuple, list[tuple[Block, Label, int]]] = {}
+    parents: list[Block] = []  # open headings, outermost first
+    for b in doc.blocks:
+        if b.kind == "heading":
+            while parents and parents[-1].level >= b.level:
+                parents.pop()
+            got = _label(b.text, opts.series_nouns)
+            if got is not None:
+                scope = parents[-1].index if parents else None
+                headings.setdefault((b.level, got[0].noun), []).append((b, *got, scope))
+            parents.append(b)
+        elif b.kind == "item":
+            got = _label(b.text, opts.series_nouns)
+            if got is not None:
+                groups.setdefault(("i", b.list_id, got[0].noun), []).append((b, *got))
+        elif b.kind == "paragraph":
+            got = _label(b.text.lstrip("\n ▲*_"), opts.caption_nouns)
+            if got is not None:
+                shift = len(b.text) - len(b.text.lstrip("\n ▲*_"))
+                groups.setdefault(("c", got[0].noun), []).append((b, got[0], got[1] + shift))
+    for series in headings.values():
+        whole = [(b, label, shift) for b, label, shift, _ in series]
+        if _sorted(whole) or len({scope for *_, scope in series}) == 1:
+            yield whole  # numbered on across sections ("## Execution" / "### Tip 3")
+        else:
+            for scope in dict.fromkeys(scope for *_, scope in series):
+                yield [(b, label, shift) for b, label, shift, sc in series if sc == scope]
+    yield from groups.values()
+
+
+def _label(text: str, nouns: tuple[str, ...]) -> tuple[Label, int] | None:
+    stripped = text.lstrip()
+    label = read_label(stripped)
+    if label is None or label.noun not in nouns:
+        return None
+    return label, len(text) - len(stripped)
+
+
+def _sorted(series: list[tuple[Block, Label, int]]) -> bool:
+    values = [label.value for _, label, _ in series]
+    return all(b == a + 1 for a, b in zip(values, values[1:]))
+
+
+def _series_problems(doc: Document, series: list[tuple[Block, Label, int]]) -> Iterator[Report]:
+    values = [label.value for _, label, _ in series]
+    if len(series) < 2 or any(label.sub for _, label, _ in series):
+        return  # one label is no series; "Stage 1a, 1b" numbers sub-steps
+    noun = series[0][1].noun.capitalize()
+    if sorted(values) != values:
+        return  # out of order: two interleaved series, or a list of references, not a numbering
+    if values[0] > 1:
+        b, label, shift = series[0]
+        yield _at(doc, b, label, shift, f'numbered series starts at "{noun} {values[0]}": no "{noun} 1" before it')
+    seen: dict[int, Block] = {}
+    for (b, label, shift), prev in zip(series, [None, *values]):
+        if label.value in seen:
+            yield _at(doc, b, label, shift, f'"{noun} {label.value}" appears again (first on line {seen[label.value].line})')
+        elif prev is not None and label.value > prev + 1:
+            missing = f"{prev + 1}" if label.value == prev + 2 else f"{prev + 1}-{label.value - 1}"
+            yield _at(doc, b, label, shift, f'numbered series skips from "{noun} {prev}" to "{noun} {label.value}" (missing {missing})')
+        seen.setdefault(label.value, b)
+
+
+def _at(doc: Document, b: Block, label: Label, shift: int, message: str) -> Report:
+    return Report.at(doc, b.offset_of(label.start + shift), message, b.offset_of(label.end + shift))
+
+
+RULES: list[type[Rule]] = [CountMismatch, NumberedSeriesBroken]
