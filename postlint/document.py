@@ -479,6 +479,11 @@ def _load_yaml(fm: FrontMatter) -> None:
             mark = exc.context_mark
         line = base + 1 + (mark.line if mark else 0)
         col = (mark.column + 1) if mark else 1
+        raw_lines = fm.raw.splitlines()
+        if mark is not None and mark.line >= len(raw_lines) and raw_lines:
+            # Still at the end of the block: point at the end of its last line, not at the fence.
+            last = max((i for i, text in enumerate(raw_lines) if text.strip()), default=len(raw_lines) - 1)
+            line, col = base + 1 + last, len(raw_lines[last].rstrip()) + 1
         what = exc.problem or exc.context or "syntax error"
         context = f" ({exc.context})" if exc.context and exc.problem else ""
         fm.error = Report(line, col, f"YAML front-matter does not parse: {what}{context}")
