@@ -42,6 +42,7 @@ def _formats() -> list[str]:
 @click.option("--extend-select", multiple=True, metavar="CODES", help="Rules to check in addition to the selected ones.")
 @click.option("--output-format", type=click.Choice(_formats()), default=None, help="Output format [default: text; github under GitHub Actions].")
 @click.option("--output-file", type=click.Path(path_type=Path, dir_okay=False), help="Write the report to this file instead of stdout.")
+@click.option("--sarif-file", type=click.Path(path_type=Path, dir_okay=False), help="Also write SARIF to this file, beside the main output (for code scanning).")
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this configuration file for every path.")
 @click.option("--no-config", is_flag=True, help="Ignore every configuration file.")
 @click.option("--offline", is_flag=True, help="Skip every rule that needs the network.")
@@ -99,6 +100,7 @@ def run(
     explain: str | None,
     show_config: bool,
     today: _dt.datetime | None,
+    sarif_file: Path | None = None,
 ) -> int:
     from postlint.config import ConfigError, ConfigResolver
     from postlint.rules import REGISTRY
@@ -141,11 +143,15 @@ def run(
         run_opts = _run_options(offline, today, debug, report_unused_disables, jobs)
         results, n_files = _lint(paths, resolver, run_opts, stdin_filename, force_exclude)
     except ConfigError as exc:
-        return _fail_report(str(exc), fmt, output_file)
+        return _fail_report(str(exc), fmt, output_file, sarif_file)
     except _PathError as exc:
         _die(str(exc))
     if n_files == 0:
         click.echo("postlint: no Markdown files to lint" + (f" in {', '.join(map(str, paths))}" if paths else ""), err=True)
+        if sarif_file is not None:  # an upload step expects the file even when nothing was linted
+            from postlint.reporters import RunSummary
+
+            _write("sarif", RunSummary(files=0, findings=[], quiet=True), sarif_file)
         return EXIT_ERROR if strict else EXIT_OK
 
     from postlint.finding import Severity
@@ -166,6 +172,8 @@ def run(
         registry=REGISTRY,
     )
     _write(fmt, summary, output_file)
+    if sarif_file is not None:
+        _write("sarif", summary, sarif_file)
     threshold = Severity(fail_on).rank
     failing = any(f.severity.rank >= threshold for f in findings)
     return EXIT_FINDINGS if failing and not exit_zero else EXIT_OK
@@ -247,13 +255,15 @@ def _write(fmt: str, summary, output_file: Path | None) -> None:  # type: ignore
         _die(f"cannot write {output_file}: {exc.strerror or exc}")
 
 
-def _fail_report(message: str, fmt: str, output_file: Path | None) -> int:
+def _fail_report(message: str, fmt: str, output_file: Path | None, sarif_file: Path | None = None) -> int:
     """postlint itself failed (configuration): say so, and let structured formats still say it."""
     click.echo(f"postlint: error: {message}", err=True)
     from postlint.reporters import RunSummary
 
-    if fmt not in ("text", "github"):
+    if fmt != "text":  # github: the failure becomes an annotation too
         _write(fmt, RunSummary(files=0, findings=[], errors=[message], quiet=True), output_file)
+    if sarif_file is not None:
+        _write("sarif", RunSummary(files=0, findings=[], errors=[message], quiet=True), sarif_file)
     return EXIT_ERROR
 
 

@@ -28,6 +28,8 @@ class RunSummary:
 REPORTERS: dict[str, str] = {
     "text": "postlint.reporters.text:report",
     "json": "postlint.reporters.json:report",
+    "sarif": "postlint.reporters.sarif:report",
+    "github": "postlint.reporters.github:report",
 }
 
 
