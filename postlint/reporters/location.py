@@ -10,10 +10,15 @@ from pathlib import Path
 from postlint.config import find_repo_root
 
 
-@lru_cache(maxsize=8)
 def repo_root(cwd: str | None = None) -> Path:
     """The git top level of ``cwd`` (default: the working directory), else ``cwd`` itself."""
-    here = Path(cwd or os.getcwd())
+    # Keyed by the real folder, so a caller that changes directory never gets another folder's root.
+    return _repo_root(cwd or os.getcwd())
+
+
+@lru_cache(maxsize=16)
+def _repo_root(cwd: str) -> Path:
+    here = Path(cwd)
     try:
         out = subprocess.run(
             ["git", "rev-parse", "--show-toplevel"],
