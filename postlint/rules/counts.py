@@ -408,4 +408,109 @@ def _at(doc: Document, b: Block, label: Label, shift: int, message: str) -> Repo
     return Report.at(doc, b.offset_of(label.start + shift), message, b.offset_of(label.end + shift))
 
 
-RULES: list[type[Rule]] = [CountMismatch, NumberedSeriesBroken]
+# --------------------------------------------------------------------------- repeated figures
+
+# A count after these is a part of a larger whole ("45 of the 120 respondents").
+_PARTITIVE = {
+    "of", "out", "including", "among", "from", "to", "with", "in", "for", "by", "than", "on", "at",
+    "across", "over", "into", "within", "between", "through", "during", "after", "before", "per",
+}
+# After the noun these restrict it to a subset ("the 43 maintainers who answered").
+_RESTRICTIVE = {
+    "who", "whom", "whose", "that", "which", "where", "when", "in", "with", "from", "on", "at", "for",
+    "of", "per", "under", "over", "since", "during", "between", "among", "listed", "mentioned", "above",
+    "below", "shown", "i", "we", "you", "they", "he", "she", "it", "each", "this", "last", "so", "to",
+    "without", "across", "by", "before", "after", "into", "out", "like", "such", "here", "there",
+}
+_NEXT_WORD = re.compile(r"[\s*_]*([A-Za-z]+)")
+
+
+def stated_whole(src: Source, claim: Claim) -> bool | None:
+    """True for a whole ("all 1,100 respondents", "a total of 14 workshops"), False for a plain count
+    ("reached 1,200 respondents"), None for a part, a subset or a reference that is never compared."""
+    before = claim.before
+    if claim.value < 2 or claim.modifiers and claim.modifiers[-1] in ("other", "more", "new"):
+        return None
+    m = _NEXT_WORD.match(src.text, claim.noun_end)
+    if m and m.group(1).lower() in _RESTRICTIVE:
+        return None  # "the 43 maintainers who answered"
+    if before[-2:] == ("total", "of"):
+        return True
+    if not before:
+        return False
+    if before[-1] in _PARTITIVE or before[-1] in ("these", "those", "both", "either", "and", "or"):
+        return None
+    if before[-1] == "all":
+        return True
+    if before[-1] == "the":
+        return None if len(before) > 1 and (before[-2] in _PARTITIVE or before[-2] in ("all", "and", "or")) else True
+    return False
+
+
+class RepeatedFigureMismatch(Rule):
+    """The same total is stated twice with different numbers.
+
+    ## What it does
+    Finds a count stated as a whole ("all 1,100 respondents", "a total of 14 workshops", "the 13
+    workshops") twice, in different paragraphs, with the same noun phrase but a different number,
+    and reports both places. A plain count ("the survey reached 1,200 respondents") is not
+    compared: it is too often a part of the whole. A count after "of", "out of", "including" or "among", or one that a
+    clause narrows ("the 43 maintainers who answered"), is a part of a whole and never compared.
+
+    Off by default: whether two figures count the same thing often needs a reader's judgement.
+    On the corpora it was measured against it reported nothing, so its precision is unknown
+    rather than proven; select it with `--extend-select COUNT003`.
+
+    ## Why is this bad?
+    One of the two figures is stale: the text was updated in one place and not the other.
+
+    ## Example
+    ```markdown
+    We ran a total of 14 workshops this year.
+
+    Feedback from all 13 workshops is summarised below.
+    ```
+
+    ## Use instead
+    ```markdown
+    We ran a total of 14 workshops this year.
+
+    Feedback from all 14 workshops is summarised below.
+    ```
+    """
+
+    code = "COUNT003"
+    name = "repeated-figure-mismatch"
+    family = "counts"
+    default_enabled = False
+    options_table = "counts"
+    Options = CountOptions
+
+    def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
+        by_phrase: dict[str, list[tuple[Source, Claim, bool]]] = {}
+        for src, claim in claims(doc, _options(ctx).front_matter_keys):
+            whole = stated_whole(src, claim)
+            if whole is not None:
+                by_phrase.setdefault(claim.phrase, []).append((src, claim, whole))
+        for stated in by_phrase.values():
+            # Only two wholes are compared: a plain count ("2 reverse auctions done for a client")
+            # is too often a part of the whole for a linter to tell.
+            wholes = [(s, c) for s, c, w in stated if w]
+            if len({c.value for _, c in wholes}) < 2:
+                continue
+            wsrc, wclaim = wholes[0]
+            others = [(s, c) for s, c in wholes if c.value != wclaim.value and s.block is not wsrc.block]
+            if not others or wsrc.block is None and wsrc.key == others[0][0].key:
+                continue
+            osrc, oclaim = others[0]
+            both = f'"{quoted(wsrc, wclaim)}" and "{quoted(osrc, oclaim)}"'
+            for src, claim in sorted([(wsrc, wclaim), (osrc, oclaim)], key=lambda sc: _where(doc, *sc)):
+                yield src.report(doc, claim, f"states {both}: which is right?")
+
+
+def _where(doc: Document, src: Source, claim: Claim) -> tuple[int, int]:
+    r = src.report(doc, claim, "")
+    return r.line, r.column
+
+
+RULES: list[type[Rule]] = [CountMismatch, NumberedSeriesBroken, RepeatedFigureMismatch]
