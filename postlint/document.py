@@ -41,6 +41,23 @@ def _construct_timestamp(loader: Any, node: yaml.Node) -> Any:
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+class _PyLoader(yaml.SafeLoader):
+    """The pure-Python loader (used when PyYAML is built without libyaml; tests use it to compare)."""
+
+
+_PyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+_TRAILING_TABS = re.compile(r"\t[ \t]*$", re.M)
+
+
+def _yaml_source(raw: str, loader: type) -> str:
+    """What the loader is given: the pure-Python scanner rejects a tab at the end of a line, libyaml
+    (and the generators) ignore it; blank them out column for column so both agree and positions hold."""
+    if issubclass(loader, yaml.SafeLoader) and "\t" in raw:
+        return _TRAILING_TABS.sub(lambda m: " " * len(m.group()), raw)
+    return raw
+
+
 @dataclass
 class DuplicateKey:
     path: JsonPath
@@ -131,45 +148,88 @@ class Html:
     block: int | None = None
 
 
-@dataclass
 class Block:
     """A Markdown block with its inline text (markers, emphasis, images and code spans removed).
 
     ``kind``: heading, paragraph, item, table_head, table_row, blockquote, code, html.
+    Offsets and positions are computed on first use: most blocks are never asked for them.
     """
 
-    index: int
-    kind: str
-    start: int  # character offsets into doc.text
-    end: int
-    line: int
-    column: int
-    parent: int | None = None
-    level: int = 0  # heading level
-    list_id: int | None = None  # items: which list they belong to
-    ordered: bool = False
-    number: int | None = None  # items of an ordered list: their number
-    depth: int = 0  # list nesting depth (0 = top level)
-    info: str = ""  # code blocks: the info string
-    text: str = ""
-    cells: list[str] = field(default_factory=list)  # table rows
-    images: list[int] = field(default_factory=list)  # indices into doc.images
-    links: list[int] = field(default_factory=list)
-    # segments mapping text positions to file offsets: (text_pos, file_offset, file_len, text_len)
-    segments: list[tuple[int, int, int, int]] = field(default_factory=list, repr=False)
+    __slots__ = (
+        "index", "kind", "parent", "level", "list_id", "ordered", "number", "depth", "info",
+        "text", "cells", "images", "links", "_bstart", "_bend", "_segs", "_map", "_pos",
+    )
+
+    def __init__(self, index: int, kind: str, bstart: int, bend: int, bytemap: _ByteMap, parent: int | None = None, **kw: Any):
+        self.index = index
+        self.kind = kind
+        self.parent = parent
+        self.level = kw.get("level", 0)  # heading level
+        self.list_id: int | None = kw.get("list_id")  # items: which list they belong to
+        self.ordered: bool = kw.get("ordered", False)
+        self.number: int | None = kw.get("number")  # items of an ordered list: their number
+        self.depth: int = kw.get("depth", 0)  # list nesting depth (0 = top level)
+        self.info: str = kw.get("info", "")  # code blocks: the info string
+        self.text = ""
+        self.cells: list[str] = []  # table rows
+        self.images: list[int] = []  # indices into doc.images
+        self.links: list[int] = []
+        self._bstart = bstart
+        self._bend = bend
+        # (text_pos, byte_start, byte_len, text_len) per piece of text, in body bytes
+        self._segs: list[tuple[int, int, int, int]] = []
+        self._map = bytemap
+        self._pos: tuple[int, int] | None = None
+
+    def __repr__(self) -> str:
+        return f"Block({self.index}, {self.kind!r}, line={self.line}, text={self.text[:40]!r})"
+
+    @property
+    def start(self) -> int:
+        """Character offset of the block in doc.text."""
+        return self._map(self._bstart)
+
+    @property
+    def end(self) -> int:
+        return self._map(self._bend)
+
+    @property
+    def line(self) -> int:
+        return self._position()[0]
+
+    @property
+    def column(self) -> int:
+        return self._position()[1]
+
+    def _position(self) -> tuple[int, int]:
+        if self._pos is None:
+            self._pos = self._map.doc.position(self.start)
+        return self._pos
+
+    @property
+    def segments(self) -> list[tuple[int, int, int, int]]:
+        """(text_pos, file_offset, file_len, text_len) for each piece of the text."""
+        conv = self._map
+        return [(t, conv(b), conv(b + bl) - conv(b), tl) for t, b, bl, tl in self._segs]
 
     def offset_of(self, i: int) -> int:
         """The character offset in doc.text of position ``i`` of ``self.text``."""
-        if not self.segments:
+        segs = self._segs
+        if not segs:
             return self.start
-        k = bisect.bisect_right(self.segments, (i, float("inf"))) - 1
+        k = bisect.bisect_right(segs, (i, float("inf"))) - 1
         if k < 0:
-            return self.segments[0][1]
-        tpos, foff, flen, tlen = self.segments[k]
+            return self._map(segs[0][1])
+        tpos, bstart, blen, tlen = segs[k]
         delta = i - tpos
-        if flen == tlen:
-            return foff + min(delta, flen)
-        return foff if delta < tlen else foff + flen
+        if delta >= tlen:
+            return self._map(bstart + blen)
+        if blen == tlen:
+            return self._map(bstart + delta)
+        # The text differs from its source (an entity or escape): count characters, not bytes.
+        fstart = self._map(bstart)
+        flen = self._map(bstart + blen) - fstart
+        return fstart + delta if flen == tlen else fstart
 
 
 @dataclass
@@ -185,6 +245,8 @@ class Document:
     images: list[Image] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     html: list[Html] = field(default_factory=list)
+    # (start, end) character offsets of every inline code span
+    code_spans: list[tuple[int, int]] = field(default_factory=list)
     # Load-time problems by code (PL001, PL002, PL005): reported by the PL rules.
     problems: dict[str, list[Report]] = field(default_factory=dict)
     parsed: bool = True  # False: the file could not be read or parsed; only load problems apply
@@ -460,7 +522,7 @@ def _load_yaml(fm: FrontMatter) -> None:
     for n, line in enumerate(fm.raw.splitlines(), start=base + 1):
         if line.lstrip().startswith("#"):
             fm.comments.append((n, line.strip()))
-    loader = _Loader(fm.raw)
+    loader = _Loader(_yaml_source(fm.raw, _Loader))
     try:
         node = loader.get_single_node()
         if node is None:
@@ -583,14 +645,16 @@ _OPTIONS: int | None = None
 class _ByteMap:
     """Converts UTF-8 byte offsets of the body to character offsets of the document."""
 
-    def __init__(self, body: str, base: int):
+    def __init__(self, doc: Document, body: str, base: int):
+        self.doc = doc
         self.base = base
         self.bytes_at: list[int] = []  # byte offset just after each multi-byte character
         self.extra: list[int] = []  # cumulative extra bytes up to and including it
+        if body.isascii():
+            return
         extra = 0
         for m in re.finditer(r"[^\x00-\x7f]", body):
-            n = len(m.group().encode("utf-8", "surrogatepass")) - 1
-            extra += n
+            extra += len(m.group().encode("utf-8", "surrogatepass")) - 1
             self.bytes_at.append(m.start() + extra + 1)
             self.extra.append(extra)
 
@@ -601,7 +665,20 @@ class _ByteMap:
         return self.base + b - (self.extra[k] if k >= 0 else 0)
 
 
+_BLOCK_TAGS = {
+    "Paragraph": "paragraph",
+    "BlockQuote": "blockquote",
+    "CodeBlock": "code",
+    "HtmlBlock": "html",
+    "TableHead": "table_head",
+    "TableRow": "table_row",
+}
+_TEXTLESS = {"blockquote", "code", "html"}
+_UNMODELLED = {"FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "DefinitionListDefinition", "MetadataBlock"}
+
+
 def _parse_markdown(doc: Document) -> None:
+    """One pass over pyromark's events: blocks with their text, images, links, HTML and code spans."""
     import pyromark
 
     global _OPTIONS
@@ -610,144 +687,153 @@ def _parse_markdown(doc: Document) -> None:
     body = doc.text[doc.body_start :]
     if not body.strip():
         return
-    conv = _ByteMap(body, doc.body_start)
+    conv = _ByteMap(doc, body, doc.body_start)
     blocks = doc.blocks
-    stack: list[int] = []  # open block indices
-    lists: list[dict] = []  # open lists: id, ordered, next number
+    images = doc.images
+    stack: list[int] = []  # open block indices (-1 for containers we do not model)
+    lists: list[list] = []  # open lists: [id, ordered, next number]
     list_counter = 0
-    text_target: list[int | None] = [None]  # where inline text goes
-    in_image: list[Image] = []
-    cell_parts: list[str] = []
-    in_cell = False
+    # Where inline text goes: (block, parts, segments) or None.
+    targets: list[tuple[Block, list[str], list] | None] = [None]
+    target: tuple[Block, list[str], list] | None = None
+    pos = 0  # length of the current target's text so far
+    positions: list[int] = []  # saved `pos` of the enclosing targets
+    in_image: list[tuple[Image, list[str]]] = []
+    cell_start = 0
 
-    def new_block(kind: str, rng: dict, **kw: Any) -> Block:
-        start = conv(rng["start"])
-        end = conv(rng["end"])
-        line, col = doc.position(start)
+    def open_block(kind: str, rng: dict, textual: bool, **kw: Any) -> None:
+        nonlocal target, pos
         parent = stack[-1] if stack and stack[-1] >= 0 else None
-        b = Block(len(blocks), kind, start, end, line, col, parent=parent, **kw)
+        b = Block(len(blocks), kind, rng["start"], rng["end"], conv, parent, **kw)
         blocks.append(b)
         stack.append(b.index)
-        return b
+        targets.append(target)
+        positions.append(pos)
+        target = (b, [], b._segs) if textual else None
+        pos = 0
 
-    def add_text(s: str, rng: dict, literal: bool = True) -> None:
-        if in_image:
-            in_image[-1].alt = (in_image[-1].alt or "") + s
-            return
-        idx = text_target[-1]
-        if idx is None:
-            return
-        b = blocks[idx]
-        fstart = conv(rng["start"])
-        flen = conv(rng["end"]) - fstart
-        b.segments.append((len(b.text), fstart, flen, len(s)))
-        b.text += s
-        if in_cell:
-            cell_parts.append(s)
+    def close_block() -> None:
+        nonlocal target, pos
+        stack.pop()
+        if target is not None:
+            target[0].text = "".join(target[1])
+        target = targets.pop()
+        pos = positions.pop()
 
     for event, rng in pyromark.events_with_range(body, options=_OPTIONS):
-        if isinstance(event, str):  # SoftBreak, HardBreak, Rule
-            if event in ("SoftBreak", "HardBreak"):
-                add_text("\n", rng)
+        if type(event) is str:  # SoftBreak, HardBreak, Rule, ...
+            if target is not None and event[-5:] == "Break":
+                target[1].append("\n")
+                target[2].append((pos, rng["start"], rng["end"] - rng["start"], 1))
+                pos += 1
             continue
-        ((kind, value),) = event.items()
-        if kind == "Text":
-            add_text(value, rng)
-        elif kind == "Code":
-            add_text(" ", rng)  # code spans are not prose; keep words apart
-        elif kind in ("Html", "InlineHtml"):
-            off = conv(rng["start"])
-            doc.html.append(Html(value, off, stack[-1] if stack else None))
-            if kind == "InlineHtml" and _BR_RE.match(value.strip()):
-                add_text("\n", rng)
-        elif kind == "Start":
-            if isinstance(value, str):
+        if "Text" in event:
+            text = event["Text"]
+            if in_image:
+                in_image[-1][1].append(text)
+            elif target is not None:
+                target[1].append(text)
+                start = rng["start"]
+                target[2].append((pos, start, rng["end"] - start, len(text)))
+                pos += len(text)
+            continue
+        if "Start" in event:
+            value = event["Start"]
+            if type(value) is str:
                 tag, attrs = value, None
             else:
                 ((tag, attrs),) = value.items()
-            if tag == "Paragraph":
-                new_block("paragraph", rng)
-                text_target.append(stack[-1])
+            kind = _BLOCK_TAGS.get(tag)
+            if kind is not None:
+                info = ""
+                if kind == "code" and type(attrs) is dict:
+                    info = attrs.get("Fenced", "") or ""
+                open_block(kind, rng, kind not in _TEXTLESS, info=info)
             elif tag == "Heading":
-                level = int(attrs["level"][1:])
-                new_block("heading", rng, level=level)
-                text_target.append(stack[-1])
+                open_block("heading", rng, True, level=int(attrs["level"][1:]))
+            elif tag == "Item":
+                lst = lists[-1] if lists else [0, False, None]
+                number = lst[2]
+                if number is not None:
+                    lst[2] = number + 1
+                open_block("item", rng, True, list_id=lst[0], ordered=lst[1], number=number, depth=len(lists) - 1)
             elif tag == "List":
                 list_counter += 1
-                lists.append({"id": list_counter, "ordered": attrs is not None, "next": attrs if attrs is not None else None})
-            elif tag == "Item":
-                lst = lists[-1] if lists else {"id": 0, "ordered": False, "next": None}
-                number = lst["next"]
-                if number is not None:
-                    lst["next"] = number + 1
-                new_block("item", rng, list_id=lst["id"], ordered=lst["ordered"], number=number, depth=len(lists) - 1)
-                text_target.append(stack[-1])
-            elif tag == "BlockQuote":
-                new_block("blockquote", rng)
-                text_target.append(None)
-            elif tag == "CodeBlock":
-                info = attrs.get("Fenced", "") if isinstance(attrs, dict) else ""
-                new_block("code", rng, info=info or "")
-                text_target.append(None)
-            elif tag == "HtmlBlock":
-                new_block("html", rng)
-                text_target.append(None)
-            elif tag in ("TableHead", "TableRow"):
-                new_block("table_head" if tag == "TableHead" else "table_row", rng)
-                text_target.append(stack[-1])
+                lists.append([list_counter, attrs is not None, attrs])
             elif tag == "TableCell":
-                in_cell = True
-                cell_parts = []
-                idx = text_target[-1]
-                if idx is not None and blocks[idx].text:
-                    add_text(" | ", {"start": rng["start"], "end": rng["start"]})
-                    cell_parts = []
+                if target is not None:
+                    if pos:
+                        target[1].append(" | ")
+                        target[2].append((pos, rng["start"], 0, 3))
+                        pos += 3
+                    cell_start = len(target[1])
             elif tag == "Image":
                 start = conv(rng["start"])
                 line, col = doc.position(start)
                 origin = "markdown" if attrs["link_type"] == "Inline" else "reference"
-                img = Image(attrs["dest_url"], "", line, col, start, origin, title=attrs.get("title", ""), block=text_target[-1])
-                doc.images.append(img)
-                if text_target[-1] is not None:
-                    blocks[text_target[-1]].images.append(len(doc.images) - 1)
-                in_image.append(img)
+                img = Image(attrs["dest_url"], "", line, col, start, origin, title=attrs.get("title", ""))
+                if target is not None:
+                    img.block = target[0].index
+                    target[0].images.append(len(images))
+                images.append(img)
+                in_image.append((img, []))
             elif tag == "Link":
                 start = conv(rng["start"])
                 line, col = doc.position(start)
-                doc.links.append(Link(attrs["dest_url"], line, col, start, text_target[-1]))
-                if text_target[-1] is not None:
-                    blocks[text_target[-1]].links.append(len(doc.links) - 1)
-            elif tag in ("FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "DefinitionListDefinition", "MetadataBlock"):
-                text_target.append(None)
+                block_index = target[0].index if target is not None else None
+                doc.links.append(Link(attrs["dest_url"], line, col, start, block_index))
+                if target is not None:
+                    target[0].links.append(len(doc.links) - 1)
+            elif tag in _UNMODELLED:
                 stack.append(-1)
-        elif kind == "End":
-            tag = value if isinstance(value, str) else next(iter(value))
-            if tag in ("Paragraph", "Heading", "Item", "BlockQuote", "CodeBlock", "HtmlBlock", "TableHead", "TableRow"):
-                stack.pop()
-                text_target.pop()
-            elif tag in ("FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "DefinitionListDefinition", "MetadataBlock"):
-                stack.pop()
-                text_target.pop()
+                targets.append(target)
+                positions.append(pos)
+                target = None
+                pos = 0
+            continue
+        if "End" in event:
+            value = event["End"]
+            tag = value if type(value) is str else next(iter(value))
+            if tag in _BLOCK_TAGS or tag == "Heading" or tag == "Item":
+                close_block()
             elif tag == "List":
                 lists.pop()
             elif tag == "TableCell":
-                in_cell = False
-                idx = text_target[-1]
-                if idx is not None:
-                    blocks[idx].cells.append("".join(cell_parts).strip())
+                if target is not None:
+                    target[0].cells.append("".join(target[1][cell_start:]).strip())
             elif tag == "Image":
-                in_image.pop()
-    # Items whose text lives in their first paragraph: copy it up.
+                img, parts = in_image.pop()
+                img.alt = "".join(parts)
+            elif tag in _UNMODELLED:
+                stack.pop()
+                target = targets.pop()
+                pos = positions.pop()
+            continue
+        if "Code" in event:
+            start = rng["start"]
+            doc.code_spans.append((conv(start), conv(rng["end"])))
+            if target is not None:
+                # Code spans are not prose: one space keeps the words around them apart.
+                target[1].append(" ")
+                target[2].append((pos, start, rng["end"] - start, 1))
+                pos += 1
+            continue
+        html = event.get("Html") if "Html" in event else event.get("InlineHtml")
+        if html is not None:
+            doc.html.append(Html(html, conv(rng["start"]), stack[-1] if stack and stack[-1] >= 0 else None))
+            if target is not None and "InlineHtml" in event and _BR_RE.match(html.strip()):
+                target[1].append("\n")
+                target[2].append((pos, rng["start"], rng["end"] - rng["start"], 1))
+                pos += 1
+    # Items whose text lives in their first paragraph (loose lists): share it.
+    n = len(blocks)
     for b in blocks:
-        if b.kind == "item" and not b.text.strip():
-            for c in blocks[b.index + 1 :]:
-                if c.parent == b.index and c.kind == "paragraph":
-                    b.text = c.text
-                    b.segments = c.segments
-                    b.images = b.images or c.images
-                    break
-                if c.parent == b.index:
-                    break
+        if b.kind == "item" and not b.text.strip() and b.index + 1 < n:
+            c = blocks[b.index + 1]  # a first child comes right after its parent
+            if c.parent == b.index and c.kind == "paragraph":
+                b.text = c.text
+                b._segs = c._segs
+                b.images = b.images or c.images
     # Code blocks keep their literal content as text (not prose; rules skip them).
     for b in blocks:
         if b.kind == "code":
