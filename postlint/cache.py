@@ -58,16 +58,20 @@ class CacheMode(enum.StrEnum):
 
 
 def resolve_cache_dir(project_root: Path | str, cli_value: Path | str | None = None,
-                      environ: Mapping[str, str] | None = None) -> Path:
-    """The cache folder: --cache-dir, else $POSTLINT_CACHE_DIR, else .postlint_cache in the project.
+                      environ: Mapping[str, str] | None = None,
+                      config_value: Path | str | None = None) -> Path:
+    """The cache folder: --cache-dir, else $POSTLINT_CACHE_DIR, else the `cache-dir` setting (already
+    resolved against its configuration file), else .postlint_cache in the project root.
 
-    Relative values are taken from the current directory, as a shell user typed them.
+    Relative flag and variable values are taken from the current directory, as a shell user typed them.
     """
     env = os.environ if environ is None else environ
     if cli_value:
         return Path(cli_value).expanduser().absolute()
     if env.get(CACHE_DIR_ENV):
         return Path(env[CACHE_DIR_ENV]).expanduser().absolute()
+    if config_value:
+        return Path(config_value).expanduser().absolute()
     return Path(project_root).absolute() / CACHE_DIR_NAME
 
 
@@ -101,11 +105,13 @@ class Cache:
 
     @classmethod
     def open(cls, project_root: Path | str, *, cache_dir: Path | str | None = None,
-             no_cache: bool = False, refresh: bool = False,
-             environ: Mapping[str, str] | None = None, **kwargs: Any) -> Cache:
-        """The cache for a run, from the project root and the CLI flags."""
+             config_cache_dir: Path | str | None = None, no_cache: bool = False,
+             refresh: bool = False, environ: Mapping[str, str] | None = None,
+             **kwargs: Any) -> Cache:
+        """The cache for a run, from the project root, the CLI flags and the `cache-dir` setting."""
         mode = CacheMode.OFF if no_cache else CacheMode.REFRESH if refresh else CacheMode.NORMAL
-        return cls(resolve_cache_dir(project_root, cache_dir, environ), mode=mode, **kwargs)
+        root = resolve_cache_dir(project_root, cache_dir, environ, config_cache_dir)
+        return cls(root, mode=mode, **kwargs)
 
     @property
     def reads(self) -> bool:

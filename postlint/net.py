@@ -674,7 +674,9 @@ class NetClient:
             return _Answer(error=ErrorKind.DEADLINE, detail="overall deadline passed")
         try:
             async with asyncio.timeout(remaining) as overall:
-                async with self._global, state.semaphore:
+                # Host slot first: a queue for one busy host must not hold global slots that
+                # requests to other hosts could use.
+                async with state.semaphore, self._global:
                     self.stats.requests += 1
                     return await self._send(url, method, headers, limit)
         except TimeoutError:
@@ -694,7 +696,8 @@ class NetClient:
                 response = await self._client.send(request, stream=True)
                 try:
                     if method == "HEAD" or limit <= 0:
-                        body, truncated = b"", method != "HEAD"
+                        body = b""
+                        truncated = method != "HEAD" and response.headers.get("content-length") != "0"
                     else:
                         body, truncated = await _read_capped(response, limit)
                 finally:
@@ -708,8 +711,10 @@ class NetClient:
             self.stats.refused_private += 1
             return _Answer(error=ErrorKind.PRIVATE_ADDRESS, detail=str(exc))
         except (httpx.HTTPError, OSError) as exc:
-            kind = _classify(exc)
-            return _Answer(error=kind, detail=_describe(exc))
+            return _Answer(error=_classify(exc), detail=_describe(exc))
+        except Exception as exc:  # a library bug must cost one URL, not the run
+            logger.debug("unexpected error fetching %s", url, exc_info=True)
+            return _Answer(error=ErrorKind.OTHER, detail=_describe(exc))
         return _Answer(
             status=response.status_code,
             headers=_joined_headers(response.headers),

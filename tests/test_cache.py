@@ -59,6 +59,9 @@ def test_cache_dir_precedence(tmp_path: Path) -> None:
         == tmp_path / "env"
     assert resolve_cache_dir(tmp_path, tmp_path / "cli",
                              environ={"POSTLINT_CACHE_DIR": str(tmp_path / "env")}) == tmp_path / "cli"
+    assert resolve_cache_dir(tmp_path, environ={}, config_value=tmp_path / "conf") == tmp_path / "conf"
+    assert resolve_cache_dir(tmp_path, environ={"POSTLINT_CACHE_DIR": str(tmp_path / "env")},
+                             config_value=tmp_path / "conf") == tmp_path / "env"
     opened = Cache.open(tmp_path, no_cache=True, environ={})
     assert opened.mode is CacheMode.OFF and opened.root == tmp_path.absolute() / ".postlint_cache"
     assert Cache.open(tmp_path, refresh=True, environ={}).mode is CacheMode.REFRESH
