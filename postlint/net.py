@@ -516,7 +516,10 @@ class NetClient:
     async def fetch(self, url: str, *, method: str = "GET", headers: Mapping[str, str] | None = None,
                     body_limit: int | None = None, max_redirects: int | None = None) -> FetchResult:
         """Fetch a URL, following redirects by hand so that each hop is guarded; never raises for
-        network trouble (it is in the result). GET bodies are read up to body_limit bytes."""
+        network trouble (it is in the result). GET bodies are read up to body_limit bytes.
+
+        `headers` (say Accept) go to every hop; secrets belong in the per-host configuration.
+        """
         method = method.upper()
         if self.options.offline:
             self.stats.skipped_offline += 1
