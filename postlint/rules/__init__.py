@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from postlint.registry import Registry, Rule
-from postlint.rules import core, counts
+from postlint.rules import core, counts, images
 
 ALL_RULES: list[type[Rule]] = [
     *core.RULES,
+    *images.RULES,
     *counts.RULES,
 ]
 
