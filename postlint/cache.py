@@ -383,13 +383,13 @@ class UrlEntry:
 
 class UrlStore:
     """URL results kept by outcome: successes for a day, permanent failures for an hour,
-    transient ones (429, 5xx, timeouts, resets, unchecked) never.
+    transient ones (429, 5xx, timeouts, resets) and unchecked ones never.
 
     Freshness is decided when reading, with the TTLs of the current run, so that shortening a
     TTL takes effect at once.
     """
 
-    OUTCOMES = ("success", "permanent", "transient")
+    OUTCOMES = ("success", "permanent", "transient", "unchecked")
 
     def __init__(self, cache: Cache, *, success_ttl: float = DAY, failure_ttl: float = HOUR) -> None:
         self._store = cache.store("urls")
@@ -413,9 +413,12 @@ class UrlStore:
         return UrlEntry(entry.value, str(outcome), entry.created)
 
     def put(self, url: str, value: Any, outcome: str) -> None:
-        """Store a JSON value for a URL; a "transient" outcome is not stored (and drops any entry)."""
+        """Store a JSON value for a URL. "transient" is not stored and drops an older entry;
+        "unchecked" (offline, deadline, refused by the guard) is not stored and keeps it."""
         if outcome not in self.OUTCOMES:
             raise ValueError(f"unknown outcome {outcome!r}; expected one of {self.OUTCOMES}")
+        if outcome == "unchecked":
+            return
         if outcome == "transient":
             # Do not keep answering with an older verdict about a URL that now fails.
             self._store.delete(url)

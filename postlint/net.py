@@ -358,13 +358,16 @@ class FetchResult:
 
     @property
     def outcome(self) -> str:
-        """How the URL cache may keep this result: "success", "permanent" or "transient" (never).
+        """How the URL cache may keep this result: "success", "permanent", "transient" (never, and
+        an older verdict is dropped) or "unchecked" (never, and an older verdict is kept).
 
         Callers that judge more (a 200 that is not an image) may store "permanent" themselves.
-        Private-address refusals depend on configuration, not on the URL: never cached.
+        Private-address refusals depend on configuration, not on the URL: unchecked.
         """
         if self.ok:
             return "success"
+        if self.unchecked or self.error is ErrorKind.PRIVATE_ADDRESS:
+            return "unchecked"
         if self.error is None and self.status is not None and not _retryable_status(self.status) \
                 and self.status >= 300:
             return "permanent"

@@ -124,6 +124,12 @@ def test_a_transient_failure_drops_an_older_verdict(cache: Cache) -> None:
     assert cache.urls.get("https://a/x.png") is None
 
 
+def test_an_unchecked_url_keeps_its_older_verdict(cache: Cache) -> None:
+    cache.urls.put("https://a/x.png", {"status": 200}, "success")
+    cache.urls.put("https://a/x.png", {"error": "offline"}, "unchecked")
+    assert cache.urls.get("https://a/x.png").value == {"status": 200}  # type: ignore[union-attr]
+
+
 def test_entries_from_the_future_are_not_trusted(cache: Cache, clock: Clock) -> None:
     cache.urls.put("https://a/x.png", {"status": 200}, "success")
     clock.now -= 3600  # the system clock was set back

@@ -289,8 +289,9 @@ def test_result_outcomes_and_json_round_trip() -> None:
         assert transient.transient and transient.outcome == "transient"
     assert FetchResult("u", "GET", "u", error=ErrorKind.REDIRECT_LOOP).outcome == "permanent"
     unchecked = FetchResult("u", "GET", "u", error=ErrorKind.DEADLINE)
-    assert unchecked.unchecked and not unchecked.transient and unchecked.outcome == "transient"
-    assert FetchResult("u", "GET", "u", error=ErrorKind.PRIVATE_ADDRESS).outcome == "transient"
+    assert unchecked.unchecked and not unchecked.transient and unchecked.outcome == "unchecked"
+    assert FetchResult("u", "GET", "u", error=ErrorKind.OFFLINE).outcome == "unchecked"
+    assert FetchResult("u", "GET", "u", error=ErrorKind.PRIVATE_ADDRESS).outcome == "unchecked"
 
 
 # --------------------------------------------------------------------------- the client
