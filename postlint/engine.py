@@ -14,7 +14,7 @@ from typing import Any
 
 from postlint import suppress
 from postlint.config import ConfigError, Settings, settings_for_file
-from postlint.document import Document, load_document
+from postlint.document import DEFAULT_MAX_FRONT_MATTER_SIZE, Document, load_document
 from postlint.files import Target
 from postlint.finding import Finding, Severity
 from postlint.registry import Context, Registry, Report, Rule, options_from_table
@@ -68,6 +68,11 @@ class _Selection:
         self.options: dict[str, Any] = {
             r.code: options_from_table(r.Options, settings.table(r.options_table) if r.options_table else None) for r in self.rules
         }
+        # A rule may check what its options name (a schema file) before any work: ConfigError, exit 2.
+        for r in self.rules:
+            prepare = getattr(r, "prepare", None)
+            if prepare is not None:
+                prepare(self.options[r.code], settings)
 
 
 _selections: dict[Settings, _Selection] = {}
@@ -102,7 +107,8 @@ def _file_settings(target: Target) -> Settings:
 
 def lint_target(target: Target, run: RunOptions, data: bytes | None = None) -> FileResult:
     settings = _file_settings(target)
-    doc = load_document(target.path, target.display, data=data, max_size=settings.max_file_size)
+    fm_cap = settings.table("front-matter").get("max-size", DEFAULT_MAX_FRONT_MATTER_SIZE)
+    doc = load_document(target.path, target.display, data=data, max_size=settings.max_file_size, max_front_matter_size=fm_cap)
     return FileResult(target.display, *lint_document(doc, settings, run))
 
 

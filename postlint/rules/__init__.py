@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from postlint.registry import Registry, Rule
-from postlint.rules import core, counts, images
+from postlint.rules import core, counts, frontmatter, images
 
 ALL_RULES: list[type[Rule]] = [
     *core.RULES,
+    *frontmatter.RULES,
     *images.RULES,
     *counts.RULES,
 ]
