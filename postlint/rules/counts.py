@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -93,35 +94,44 @@ def lines_of(blocks: list[Block]) -> str:
 # --------------------------------------------------------------------------- sections
 
 
-def section_headings(doc: Document, block: Block | None) -> list[Block]:
-    """Headings inside the section a claim governs: below its heading, after the claim."""
-    if block is None:
-        return doc.headings
-    level = block.level if block.kind == "heading" else 0
-    if block.kind != "heading":
-        for b in reversed(doc.blocks[: block.index]):
+class Outline:
+    """The post's headings and lists, indexed once per check so that many claims stay cheap."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.headings = doc.headings
+        self.heading_at = [h.index for h in self.headings]
+        self.items: dict[int | None, list[Block]] = {}
+        self.owner: list[int] = []  # per block: position in self.headings of its section's heading, or -1
+        k = -1
+        for b in doc.blocks:
             if b.kind == "heading":
-                level = b.level
-                break
-    found = []
-    for b in doc.blocks[block.index + 1 :]:
-        if b.kind == "heading":
-            if b.level <= level:
-                break
-            found.append(b)
-    return found
+                k += 1
+            elif b.kind == "item":
+                self.items.setdefault(b.list_id, []).append(b)
+            self.owner.append(k)
+        self._matched: dict[tuple[int, str], list[Block]] = {}
 
+    def counted_headings(self, block: Block | None, noun: str) -> list[Block] | None:
+        """Headings that open with ``noun`` at one level of the section the claim governs, after it."""
+        owner = -1 if block is None else self.owner[block.index]
+        key = (owner, noun)
+        if key not in self._matched:
+            self._matched[key] = [h for h in self._section(owner) if starts_with_noun(h.text, noun)]
+        after = -1 if block is None else block.index
+        matched = [h for h in self._matched[key] if h.index > after]
+        if not matched or len({h.level for h in matched}) > 1:
+            return None
+        numbered = any(read_label(h.text.lstrip()) for h in matched)
+        return matched if len(matched) >= 2 or numbered else None
 
-def counted_headings(doc: Document, block: Block | None, noun: str) -> list[Block] | None:
-    """Headings that open with ``noun`` at one level of the governed section; None if ambiguous."""
-    matched = [h for h in section_headings(doc, block) if starts_with_noun(h.text, noun)]
-    if not matched:
-        return None
-    levels = {h.level for h in matched}
-    if len(levels) > 1:
-        return None
-    numbered = any(read_label(h.text.lstrip()) for h in matched)
-    return matched if len(matched) >= 2 or numbered else None
+    def _section(self, owner: int) -> Iterator[Block]:
+        """Headings below the heading at ``owner`` (all headings for -1), up to its next sibling."""
+        level = self.headings[owner].level if owner >= 0 else 0
+        for h in itertools.islice(self.headings, owner + 1, None):
+            if h.level <= level:
+                return
+            yield h
 
 
 # --------------------------------------------------------------------------- lists after a lead-in
@@ -148,31 +158,32 @@ def lead_in_claim(src: Source) -> Claim | None:
     return claim
 
 
-def following_items(doc: Document, block: Block, claim: Claim) -> list[Block] | None:
+def following_items(outline: Outline, block: Block, claim: Claim) -> list[Block] | None:
     """Top-level items (or table rows) right after ``block``; None if there is no such list or it is ambiguous."""
+    doc = outline.doc
     blocks = doc.blocks
-    nxt = next((b for b in blocks[block.index + 1 :] if b.start >= block.end or b.parent == block.index), None)
+    nxt = next((b for b in itertools.islice(blocks, block.index + 1, None) if b.start >= block.end or b.parent == block.index), None)
     if nxt is None:
         return None
     if nxt.kind == "table_head":
         if sum(1 for c in nxt.cells if c) == claim.value:
             return None  # the claim counts the columns: "two approaches:" compared side by side
         rows = []
-        for b in blocks[nxt.index + 1 :]:
+        for b in itertools.islice(blocks, nxt.index + 1, None):
             if b.kind != "table_row" or b.parent != nxt.parent:
                 break
             rows.append(b)
         return rows
     if nxt.kind != "item":
         return None
-    items = [b for b in blocks if b.kind == "item" and b.list_id == nxt.list_id]
+    items = list(outline.items[nxt.list_id])
     while True:
         after = _next_sibling_list(doc, items[-1])
         if after is None:
             return items
         first, between = after
         if first.ordered and nxt.ordered and first.number == (items[-1].number or 0) + 1:
-            items += [b for b in blocks if b.kind == "item" and b.list_id == first.list_id]
+            items += outline.items[first.list_id]
             continue  # a numbered list interrupted by code or prose, numbering on
         if not first.ordered and not nxt.ordered and between:
             return None  # bullets interrupted by prose: one list or two?
@@ -181,7 +192,7 @@ def following_items(doc: Document, block: Block, claim: Claim) -> list[Block] | 
 
 def _next_sibling_list(doc: Document, last: Block) -> tuple[Block, bool] | None:
     between = False
-    for b in doc.blocks[last.index + 1 :]:
+    for b in itertools.islice(doc.blocks, last.index + 1, None):
         if b.start < last.end:
             continue
         if b.kind == "item" and b.list_id != last.list_id and b.depth == last.depth:
@@ -260,29 +271,32 @@ class CountMismatch(Rule):
     Options = CountOptions
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
-        opts = _options(ctx)
-        for src, claim in claims(doc, opts.front_matter_keys):
-            headings = counted_headings(doc, src.block, claim.singular)
-            if headings is not None and len(headings) != claim.value:
-                noun = claim.singular.capitalize()
-                yield src.report(
-                    doc, claim,
-                    f'says "{quoted(src, claim)}" but the post has {len(headings)} "{noun}" '
-                    f"section{'s' if len(headings) != 1 else ''} (line{'s' if len(headings) != 1 else ''} {lines_of(headings)})",
-                )
-                continue
-            if headings is None and lead_in_claim(src) == claim and src.block is not None:
-                items = following_items(doc, src.block, claim)
-                if not items:
-                    continue
-                count = item_count(doc, items, claim)
-                if count is not None and count != claim.value:
-                    kind = "row" if items[0].kind == "table_row" else "item"
+        outline = Outline(doc)
+        for src, claim in claims(doc, _options(ctx).front_matter_keys):
+            headings = outline.counted_headings(src.block, claim.singular)
+            if headings is not None:
+                if len(headings) != claim.value:
+                    n = len(headings)
                     yield src.report(
                         doc, claim,
-                        f'says "{quoted(src, claim)}" but the {"table" if kind == "row" else "list"} that follows has '
-                        f"{count} {kind}{'s' if count != 1 else ''} (lines {items[0].line}-{items[-1].line})",
+                        f'says "{quoted(src, claim)}" but the post has {n} "{claim.singular.capitalize()}" '
+                        f"section{'s' if n != 1 else ''} (line{'s' if n != 1 else ''} {lines_of(headings)})",
                     )
+            elif src.block is not None and src.text.rstrip().endswith(":") and lead_in_claim(src) == claim:
+                yield from _list_mismatch(outline, src, claim)
+
+
+def _list_mismatch(outline: Outline, src: Source, claim: Claim) -> Iterator[Report]:
+    assert src.block is not None
+    items = following_items(outline, src.block, claim)
+    count = item_count(outline.doc, items, claim) if items else None
+    if items and count is not None and count != claim.value:
+        what, unit = ("table", "row") if items[0].kind == "table_row" else ("list", "item")
+        yield src.report(
+            outline.doc, claim,
+            f'says "{quoted(src, claim)}" but the {what} that follows has {count} {unit}{"s" if count != 1 else ""} '
+            f"(lines {items[0].line}-{items[-1].line})",
+        )
 
 
 class NumberedSeriesBroken(Rule):
@@ -419,7 +433,7 @@ _PARTITIVE = {
 _RESTRICTIVE = {
     "who", "whom", "whose", "that", "which", "where", "when", "in", "with", "from", "on", "at", "for",
     "of", "per", "under", "over", "since", "during", "between", "among", "listed", "mentioned", "above",
-    "below", "shown", "i", "we", "you", "they", "he", "she", "it", "each", "this", "last", "so", "to",
+    "below", "shown", "i", "we", "you", "they", "he", "she", "it", "each", "to",
     "without", "across", "by", "before", "after", "into", "out", "like", "such", "here", "there",
 }
 _NEXT_WORD = re.compile(r"[\s*_]*([A-Za-z]+)")

@@ -1,0 +1,162 @@
+"""Table tests for reading count claims and numbered labels."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import pytest
+
+from postlint.extract.counts import find_claims, number_value, read_label, singular, starts_with_noun
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # number words and digits, with their singular noun
+        ("a historical backgrounder and three features examining", [(3, "feature")]),
+        ("five key ways in which China benefits", [(5, "way")]),
+        ("the following 4 steps:", [(4, "step")]),
+        ("these two reasons", [(2, "reason")]),
+        ("Seven new APIs were stabilized", [(7, "api")]),
+        ("twenty-one analyses", [(21, "analysis")]),
+        ("twenty one countries", [(21, "country")]),
+        ("a dozen boxes", [(12, "box")]),
+        ("the survey reached 1,200 respondents", [(1200, "respondent")]),
+        ("a total of 53 military exercises", [(53, "exercise")]),
+        ("consists of three parts", [(3, "part")]),
+        ("Eleven Lessons", [(11, "lesson")]),
+        # measures, money, percentages, years, ranges, ordinals, approximations: not claims
+        ("around 10,000 troops", []),
+        ("nearly $30 trillion", []),
+        ("Xi has met with Putin 39 times", []),
+        ("it takes 3 days", []),
+        ("more than double", []),
+        ("about 5 people", []),
+        ("over 20 tips", []),
+        ("at least two cycles afterwards:", []),
+        ("up to 8 threads", []),
+        ("2-3 files", []),
+        ("between 2 and 5 items", []),
+        ("two or three weeks", []),
+        ("one of three reasons", []),
+        ("25% of users", []),
+        ("in 2005 countries", []),
+        ("the 1990s", []),
+        ("the 2nd and 3rd sections", []),
+        ("3.5 stars", []),
+        ("the first three steps", []),
+        ("another four exercises", []),
+        ("three hundred pages", []),
+        ("one reason", []),
+        # a number that is part of a name
+        ("Round Two projects", []),
+        ("Node.js 6 LTS", []),
+        ("Phase 2 benchmarks", []),
+        ("Go 1.21 releases", []),
+        # the number belongs to no plural noun
+        ("two of the items", []),
+        ("three is a crowd", []),
+        ("the 3 CSS", []),
+    ],
+)
+def test_find_claims(text: str, expected: list[tuple[int, str]]) -> None:
+    assert [(c.value, c.singular) for c in find_claims(text)] == expected
+
+
+def test_claim_spans_and_context() -> None:
+    text = "Here are the following four key steps:"
+    (c,) = find_claims(text)
+    assert text[c.start : c.end] == "four"
+    assert text[c.noun_start : c.noun_end] == "steps"
+    assert c.modifiers == ("key",)
+    assert c.following and not c.digits
+    assert c.phrase == "key step"
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        ("features", "feature"),
+        ("ways", "way"),
+        ("countries", "country"),
+        ("analyses", "analysis"),
+        ("boxes", "box"),
+        ("branches", "branch"),
+        ("people", "person"),
+        ("APIs", "api"),
+        ("series", "series"),
+        ("releases", "release"),
+        ("status", None),
+        ("class", None),
+        ("analysis", None),
+        ("LTS", None),
+        ("this", None),
+        ("feature", None),
+    ],
+)
+def test_singular(word: str, expected: str | None) -> None:
+    assert singular(word) == expected
+
+
+@pytest.mark.parametrize(
+    ("token", "expected"),
+    [("12", 12), ("1,200", 1200), ("seven", 7), ("Twenty-One", 21), ("ninety", 90), ("twenty-ten", None), ("1.5", None), ("x", None)],
+)
+def test_number_value(token: str, expected: int | None) -> None:
+    assert number_value(token) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Feature 1: What Are the Key Strengths?", ("feature", 1, "")),
+        ("Step Two", ("step", 2, "")),
+        ("Tip #3 - Take notes", ("tip", 3, "")),
+        ("Part 1 of 3", ("part", 1, "")),
+        ("Fig. 2. Latency", ("fig", 2, "")),
+        ("Stage 1a: manual controls", ("stage", 1, "a")),
+        ("Figure 3", ("figure", 3, "")),
+        ("Go 1.21", None),
+        ("Versions 4.x are affected", None),
+        ("Node 18 released", None),
+        ("Backgrounder: How", None),
+    ],
+)
+def test_read_label(text: str, expected: tuple[str, int, str] | None) -> None:
+    label = read_label(text)
+    assert (None if label is None else (label.noun, label.value, label.sub)) == expected
+    if label is not None:
+        assert text[label.start : label.end].rstrip("a") in {"1", "2", "3", "Two"}
+
+
+@pytest.mark.parametrize(
+    ("text", "noun", "expected"),
+    [
+        ("Feature 1: Strengths", "feature", True),
+        ("Backgrounder: How Has It Evolved?", "backgrounder", True),
+        ("Step Two", "step", True),
+        ("Tip", "tip", True),
+        ("Features", "feature", False),
+        ("Feature flags in depth", "feature", False),
+        ("Example configuration", "example", False),
+    ],
+)
+def test_starts_with_noun(text: str, noun: str, expected: bool) -> None:
+    assert starts_with_noun(text, noun) is expected
+
+
+def _read_huge(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
+    line = ("1234567890" * 150_000) + " " + ("twenty one two three items, " * 60_000)
+    queue.put(sum(1 for _ in find_claims(line)) + (read_label("Step " + "9" * 3_000_000) is None))
+
+
+def test_linear_on_a_huge_line() -> None:
+    """A 3 MB line of digits and number words must not make the regular expressions backtrack."""
+    queue: multiprocessing.Queue = multiprocessing.Queue()  # type: ignore[type-arg]
+    proc = multiprocessing.Process(target=_read_huge, args=(queue,))
+    proc.start()
+    proc.join(60)
+    if proc.is_alive():
+        proc.kill()
+        pytest.fail("reading a 3 MB line did not finish: catastrophic backtracking?")
+    assert queue.get(timeout=5) >= 1

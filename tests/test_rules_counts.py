@@ -1,0 +1,184 @@
+"""COUNT rules on fixture posts: exact (code, line) pairs; the example post and traps stay clean."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from postlint.document import load_document, parse_text
+from postlint.registry import Context
+from postlint.rules import ALL_RULES
+from postlint.rules.counts import RULES, CountOptions
+
+FIXTURES = Path(__file__).parent / "fixtures"
+COUNTS = FIXTURES / "counts"
+EXAMPLE_POST = FIXTURES / "example" / "2022-06-29-china-russia-relations.md"
+
+
+def findings(path: Path, options: CountOptions | None = None) -> list[tuple[str, int]]:
+    doc = load_document(path)
+    ctx = Context(options=options or CountOptions())
+    return sorted((rule.code, report.line) for rule in RULES for report in rule().check(doc, ctx))
+
+
+def findings_in(text: str) -> list[tuple[str, int]]:
+    doc = parse_text(Path("post.md"), "post.md", textwrap.dedent(text))
+    return sorted((rule.code, r.line) for rule in RULES for r in rule().check(doc, Context(options=CountOptions())))
+
+
+FIXTURE_CASES = [
+    ("bad_more_sections.md", [("COUNT001", 5)]),
+    ("bad_fewer_sections.md", [("COUNT001", 5)]),
+    ("bad_renamed_section.md", [("COUNT001", 7)]),
+    ("bad_list_lead_in.md", [("COUNT001", 3), ("COUNT001", 9)]),
+    ("bad_table_lead_in.md", [("COUNT001", 3)]),
+    ("bad_front_matter_title.md", [("COUNT001", 2)]),
+    ("good_front_matter_title.md", []),
+    ("good_traps.md", []),
+    ("bad_series_gap.md", [("COUNT002", 7)]),
+    ("bad_series_duplicate.md", [("COUNT002", 7)]),
+    ("bad_series_start.md", [("COUNT002", 3)]),
+    ("bad_figure_captions.md", [("COUNT002", 11)]),
+    ("good_series.md", []),
+    ("bad_repeated_figure.md", [("COUNT003", 3), ("COUNT003", 7)]),
+    ("good_repeated_figure.md", []),
+]
+
+
+@pytest.mark.parametrize(("name", "expected"), FIXTURE_CASES)
+def test_fixture(name: str, expected: list[tuple[str, int]]) -> None:
+    assert findings(COUNTS / name) == expected
+
+
+def test_example_post_is_clean() -> None:
+    assert findings(EXAMPLE_POST) == []
+
+
+def test_every_fixture_is_in_the_table() -> None:
+    listed = {p.name for p in COUNTS.glob("*.md")}
+    assert listed == {name for name, _ in FIXTURE_CASES}
+
+
+def test_front_matter_claim_is_reported_at_its_key() -> None:
+    doc = load_document(COUNTS / "bad_front_matter_title.md")
+    (report,) = RULES[0]().check(doc, Context(options=CountOptions()))
+    assert (report.line, report.column) == (2, 1)
+    assert '"Seven tips"' in report.message and "6" in report.message
+
+
+def test_report_spans_the_number() -> None:
+    doc = load_document(COUNTS / "bad_fewer_sections.md")
+    (report,) = RULES[0]().check(doc, Context(options=CountOptions()))
+    assert doc.line_text(report.line)[report.column - 1 : report.end_column - 1] == "four"
+
+
+def test_front_matter_keys_option() -> None:
+    assert findings(COUNTS / "bad_front_matter_title.md", CountOptions(front_matter_keys=("description",))) == []
+
+
+def test_series_nouns_option() -> None:
+    assert findings(COUNTS / "bad_series_gap.md", CountOptions(series_nouns=("step",))) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a claim in a heading governs that heading's section only
+        (
+            """\
+            ## Three tips
+
+            ### Tip 1
+
+            ### Tip 2
+
+            ## Other
+
+            ### Tip 3
+            """,
+            [("COUNT001", 1)],
+        ),
+        # the claim comes after the sections: it is a summary, nothing to govern
+        (
+            """\
+            ### Tip 1
+
+            ### Tip 2
+
+            Using these three tips helps.
+            """,
+            [],
+        ),
+        # a numbered list interrupted by a paragraph is still one list
+        (
+            """\
+            Follow these three steps:
+
+            1. One.
+
+            Some explanation.
+
+            2. Two.
+            3. Three.
+            """,
+            [],
+        ),
+        # a table that counts its columns
+        (
+            """\
+            We compare two tools:
+
+            | | A | B |
+            |-|---|---|
+            | x | 1 | 2 |
+            """,
+            [],
+        ),
+        # series restarting per section, and numbered across sections
+        (
+            """\
+            ## Linux
+            ### Step 1
+            ### Step 2
+            ## Windows
+            ### Step 1
+            ### Step 3
+            """,
+            [("COUNT002", 6)],
+        ),
+    ],
+)
+def test_inline_cases(text: str, expected: list[tuple[str, int]]) -> None:
+    assert findings_in(text) == expected
+
+
+def test_rules_are_registered_with_unique_codes_and_names() -> None:
+    for rule in RULES:
+        assert rule in ALL_RULES
+        assert rule.code.startswith("COUNT") and rule.family == "counts" and rule.options_table == "counts"
+    assert len({r.name for r in RULES}) == len(RULES)
+    assert [r.code for r in RULES if not r.default_enabled] == ["COUNT003"]
+
+
+def test_many_claims_and_headings_stay_fast() -> None:
+    """Thousands of claims and headings in one post: no quadratic blow-up (guarded by a timeout)."""
+    import multiprocessing
+
+    proc = multiprocessing.Process(target=_lint_large_post)
+    proc.start()
+    proc.join(60)
+    if proc.is_alive():
+        proc.kill()
+        pytest.fail("linting a post with 20,000 claims and headings did not finish")
+    assert proc.exitcode == 0
+
+
+def _lint_large_post() -> None:
+    parts = []
+    for i in range(5_000):
+        parts.append(f"## Feature {i}\n\nThere are three features and the following two steps:\n\n- a\n- b\n")
+    doc = parse_text(Path("big.md"), "big.md", "\n".join(parts))
+    for rule in RULES:
+        list(rule().check(doc, Context(options=CountOptions())))
