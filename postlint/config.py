@@ -31,10 +31,10 @@ def schemas_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _config_validator() -> Any:
-    import jsonschema
+    from postlint._jsonschema import jsonschema
 
     schema = json.loads((schemas_dir() / "postlint-config.schema.json").read_text("utf-8"))
-    return jsonschema.Draft202012Validator(schema)
+    return jsonschema().Draft202012Validator(schema)
 
 
 @dataclass(frozen=True)
