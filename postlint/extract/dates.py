@@ -56,6 +56,13 @@ def _wd(p: str) -> str:
     return "(?:" + _g(p + "_wd", words) + ")?"
 
 
+# Words after which a year alone is a date; a lookbehind, so that "in 2021 Q3" is read as a quarter.
+_YEAR_WORDS = [
+    c + w[1:] for w in ("in", "since", "from", "until", "till", "during", "before", "after", "circa", "through", "between")
+    for c in (w[0], w[0].upper())
+]
+
+
 def _forms(order: str | None) -> list[tuple[str, str]]:
     """(kind, pattern) alternatives, tried in this order at each position; group names are prefixed by kind."""
     forms = [
@@ -90,8 +97,7 @@ def _forms(order: str | None) -> list[tuple[str, str]]:
         # June 31 / Oct 15 (no year)
         ("I", _wd("I") + _g("I_m", _MON) + r"\s{1,2}" + _g("I_d", _DAY) + r"(?![\w%]|[.,:/]\d)"),
         # in 1949 / since 1959: a year alone is a date only after such a word
-        ("K", r"(?<![\w])(?:[Ii]n|[Ss]ince|[Ff]rom|[Uu]ntil|[Tt]ill|[Dd]uring|[Bb]efore|[Aa]fter|[Cc]irca|[Tt]hrough|"
-         r"[Bb]etween)\s{1,2}" + _g("K_y", _YEAR) + _YEAR_AFTER),
+        ("K", "(?:" + "|".join(rf"(?<=\b{w}\s)" for w in _YEAR_WORDS) + ")" + _g("K_y", _YEAR) + _YEAR_AFTER),
     ]
     if order in ("MDY", "DMY"):
         a, b = ("H_m", "H_d") if order == "MDY" else ("H_d", "H_m")
@@ -503,6 +509,10 @@ def publication_date(doc: Document) -> _dt.date | None:
     if isinstance(value, _dt.date):
         return value
     m = _ISO_START.match(value) if isinstance(value, str) else None
+    path = fm.get(("path",)) if fm is not None and fm.ok else None
+    if m is None and isinstance(path, str):
+        # Zola blogs keep the date only in the page path: path = "inside-rust/2026/08/10/slug"
+        m = _PATH_DATE.search(path)
     if m is None:
         m = _ISO_START.match(doc.path.name)
     if m is None:
@@ -514,3 +524,4 @@ def publication_date(doc: Document) -> _dt.date | None:
 
 
 _ISO_START = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+_PATH_DATE = re.compile(r"(?:^|/)(\d{4})/(\d{2})/(\d{2})(?:/|$)")

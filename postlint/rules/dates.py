@@ -99,9 +99,13 @@ def _misplaced(items: list[Entry], wrong: Callable[[Entry, Entry], bool]) -> lis
             if wrong(a, items[j]):
                 edges[i].append(j)
                 edges[j].append(i)
+    # Between entries with as many conflicts, the one farthest from the timeline's middle date is the
+    # likelier slip (a mistyped year), then the later one.
+    starts = sorted(e.date.bounds()[0] for e in items)
+    middle = starts[len(starts) // 2] if starts else 0
     out = []
     while True:
-        i = max(edges, key=lambda k: (len(edges[k]), k), default=None)
+        i = max(edges, key=lambda k: (len(edges[k]), abs(items[k].date.bounds()[0] - middle), k), default=None)
         if i is None or not edges[i]:
             break
         partner = min(edges[i], key=lambda j: abs(j - i))
@@ -415,6 +419,8 @@ class EntryAfterPublication(_DateRule):
     code = "DATE006"
     name = "entry-after-publication"
     severity = Severity.WARNING
+    # Advisories often gain entries after publication ("2023-05-02: patch released"): opt in.
+    default_enabled = False
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         published = publication_date(doc)

@@ -1,0 +1,197 @@
+"""Table tests for the date grammar: every form with its span and value; non-dates stay non-dates."""
+
+from __future__ import annotations
+
+import signal
+from contextlib import contextmanager
+
+import pytest
+
+from postlint.extract.dates import DateValue, find_dates, leading_date, parse_version
+
+
+def _v(value: DateValue | None) -> tuple | None:
+    if value is None:
+        return None
+    if value.precision in ("day", "month"):
+        return (value.year, value.month, value.day)
+    return (value.year, value.precision, value.first, value.last)
+
+
+def spans(text: str, order: str | None = None) -> list[tuple]:
+    return [(text[d.start : d.end], _v(d.value), _v(d.end_value)) for d in find_dates(text, order)]
+
+
+FORMS = [
+    # (text, date text, start value, end value)
+    ("It began in October 1949.", "October 1949", (1949, 10, None), None),
+    ("It began in Oct. 1949.", "Oct. 1949", (1949, 10, None), None),
+    ("Signed February 14, 1950 in Moscow.", "February 14, 1950", (1950, 2, 14), None),
+    ("Signed 14 February 1950 in Moscow.", "14 February 1950", (1950, 2, 14), None),
+    ("Signed Feb 14th, 1950 in Moscow.", "Feb 14th, 1950", (1950, 2, 14), None),
+    ("Signed 14th of February, 1950.", "14th of February, 1950", (1950, 2, 14), None),
+    ("Released 2019-06-05.", "2019-06-05", (2019, 6, 5), None),
+    ("Released 2019/06/05.", "2019/06/05", (2019, 6, 5), None),
+    ("At 2020-07-11T23:48:00Z it broke.", "2020-07-11", (2020, 7, 11), None),
+    ("Founded in 1949, the state", "1949", (1949, "year", None, None), None),
+    ("the first visit since 1959.", "1959", (1959, "year", None, None), None),
+    ("It lasts into the 1980s.", "the 1980s", (1980, "decade", 1980, 1989), None),
+    ("In the mid-1950s, a rift", "the mid-1950s", (1950, "decade", 1953, 1957), None),
+    ("Since the early 2000s it grew", "the early 2000s", (2000, "decade", 2000, 2003), None),
+    ("Growth in early 2000s markets", "early 2000s", (2000, "decade", 2000, 2003), None),
+    ("Born mid-1950s.", "mid-1950s", (1950, "decade", 1953, 1957), None),
+    ("Planned for Spring 2020.", "Spring 2020", (2020, "season", 3, 5), None),
+    ("Shipped in Q3 2021.", "Q3 2021", (2021, "quarter", 7, 9), None),
+    ("Shipped in 2021 Q3.", "2021 Q3", (2021, "quarter", 7, 9), None),
+    ("▲ 1960 – 1989. Split.", "1960 – 1989", (1960, "year", None, None), (1989, "year", None, None)),
+    ("Leaders (2013-2022)", "2013-2022", (2013, "year", None, None), (2022, "year", None, None)),
+    ("May 15, 1989 – May 18, 1989. Summit", "May 15, 1989 – May 18, 1989", (1989, 5, 15), (1989, 5, 18)),
+    ("Held May 15–18, 1989.", "May 15–18, 1989", (1989, 5, 15), (1989, 5, 18)),
+    ("Held May 15 – June 2, 1989.", "May 15 – June 2, 1989", (1989, 5, 15), (1989, 6, 2)),
+    ("Held 15–18 May 1989.", "15–18 May 1989", (1989, 5, 15), (1989, 5, 18)),
+    ("Held May–June 1989.", "May–June 1989", (1989, 5, None), (1989, 6, None)),
+    ("Held from January to March 2020.", "January to March 2020", (2020, 1, None), (2020, 3, None)),
+    ("Four exercises in 2007–12.", "2007–12", (2007, "year", None, None), (2012, "year", None, None)),
+    ("Ran 2019-06-05 to 2019-06-10.", "2019-06-05 to 2019-06-10", (2019, 6, 5), (2019, 6, 10)),
+    ("Met on Wednesday, June 5, 2019.", "Wednesday, June 5, 2019", (2019, 6, 5), None),
+    ("Date: Wed, 5 Jun 2019 10:00", "Wed, 5 Jun 2019", (2019, 6, 5), None),
+    ("RustFest, September 9-10, 2016.", "September 9-10, 2016", (2016, 9, 9), (2016, 9, 10)),
+    ("Meetings Oct 15–17 in Paris.", "Oct 15–17", (None, 10, 15), (None, 10, 17)),
+    ("Rust Fest Sept 30-01 in Kyiv", "Sept 30-01", (None, 9, 30), (None, 10, 1)),
+    ("From Dec 28 – Jan 3, 2020 closed.", "Dec 28 – Jan 3, 2020", (2019, 12, 28), (2020, 1, 3)),
+    ("Signed February 30, 1950.", "February 30, 1950", (1950, 2, 30), None),
+    ("Built 2022-13-01.", "2022-13-01", (2022, 13, 1), None),
+    ("Every June 31 we party.", "June 31", (None, 6, 31), None),
+    ("The 2023-02-17 meeting", "2023-02-17", (2023, 2, 17), None),
+    ("Since 2013, Xi has met", "2013", (2013, "year", None, None), None),
+]
+
+
+@pytest.mark.parametrize(("text", "date", "start", "end"), FORMS)
+def test_forms(text: str, date: str, start: tuple, end: tuple | None) -> None:
+    assert spans(text) == [(date, start, end)]
+
+
+def test_weekday_is_kept() -> None:
+    (d,) = find_dates("Tuesday, June 5, 2019")
+    assert d.weekday == 1 and d.value.weekday() == 2
+
+
+@pytest.mark.parametrize(
+    ("text", "order", "expected"),
+    [
+        ("06/05/2019", None, []),
+        ("06/05/2019", "MDY", [("06/05/2019", (2019, 6, 5), None)]),
+        ("06/05/2019", "DMY", [("06/05/2019", (2019, 5, 6), None)]),
+        ("31.12.2019", "DMY", [("31.12.2019", (2019, 12, 31), None)]),
+        ("06/05.2019", "MDY", []),
+    ],
+)
+def test_numeric_dates_need_an_order(text: str, order: str | None, expected: list) -> None:
+    assert spans(text, order) == expected
+
+
+NON_DATES = [
+    "nearly $30 trillion in the coming years",
+    "around 10,000 troops",
+    "date: 2022-06-29 12:00:00 +0800",  # the +0800 offset, not the ISO date, is the trap here
+    "1,949 troops",
+    "see page 1949",
+    "at 12:00 and 23:48",
+    "version 2019.1 and v2019-06-05",
+    "2017-01-02-my-first-post.md",
+    "https://blog.rust-lang.org/2020/12/16/rust-survey-2020/",
+    "pip 21.0 and 2007-12 and 2019–05",
+    "met Vladimir Putin 39 times and held 53 exercises",
+    "We may 15 times a day",
+    "Sun Microsystems 2019 annual report",
+    "Mar 3",  # an abbreviation without its dot, and no year: too weak
+    "ports 1521:1521",
+    "call 1-800-2019-555",
+    "1949 troops marched",
+    "Chapter 12 March",
+]
+
+
+@pytest.mark.parametrize("text", NON_DATES)
+def test_non_dates(text: str) -> None:
+    found = [text[d.start : d.end] for d in find_dates(text)]
+    if text.startswith("date: "):
+        assert found == ["2022-06-29"]
+    else:
+        assert found == []
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("\n▲ October 1949. Establishment", "October 1949"),
+        ("1999: Doug Cutting writes Lucene", "1999"),
+        ("2020-07-11 23:48 - report", "2020-07-11"),
+        ("1960 – 1989. Sino-Soviet Split.", "1960 – 1989"),
+        ("[June 15, 2023] first", "June 15, 2023"),
+        ("| 2024-02-08 | 1.76", "2024-02-08"),
+        ("• 2015 — founded", "2015"),
+    ],
+)
+def test_leading_dates(text: str, date: str) -> None:
+    d = leading_date(text)
+    assert d is not None and text[d.start : d.end] == date
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["In 1949, China", "1949 troops marched", "2017-01-02-my-first-post.md", "2024 State of Rust Survey results", "Text"],
+)
+def test_not_leading_dates(text: str) -> None:
+    assert leading_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers", "pre"),
+    [
+        ("[1.2.0] - 2023-01-05", (1, 2, 0), False),
+        ("v0.0.0-658250a96 - 2020-07-12 [YANKED]", (0, 0, 0), True),
+        ("Version 0.9.13.4 - Date: 2023-09-09", (0, 9, 13, 4), False),
+        ("4.0.0-beta.1 - 2024-03-01", (4, 0, 0), True),
+        ("1.0.0rc1 (2020-01-01)", (1, 0, 0), True),
+        ("2.0.post1 - 2020-01-01", (2, 0, 0), False),
+        ("3.8.7 / 2020-05-08", (3, 8, 7), False),
+    ],
+)
+def test_versions(text: str, numbers: tuple, pre: bool) -> None:
+    v = parse_version(text)
+    assert v is not None and v[0].numbers == numbers and v[0].prerelease is pre
+
+
+@pytest.mark.parametrize("text", ["Unreleased", "2019-06-05: x", "Added"])
+def test_not_versions(text: str) -> None:
+    assert parse_version(text) is None
+
+
+@contextmanager
+def _guard(seconds: int):
+    """Fail instead of hanging if the grammar backtracks catastrophically (no timing assertion)."""
+
+    def boom(*_: object) -> None:
+        raise TimeoutError("date grammar did not finish: backtracking?")
+
+    old = signal.signal(signal.SIGALRM, boom)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.mark.parametrize(
+    "unit",
+    ["May 15, 1989 – ", "2019-06-05 ", "1-2-3-4-5-", "2019-2019-", "12", "October October 1949 ", "- 1999 – "],
+)
+def test_three_megabyte_line_is_linear(unit: str) -> None:
+    line = unit * (3_000_000 // len(unit))
+    with _guard(120):
+        count = sum(1 for _ in find_dates(line))
+        leading_date(line)
+    assert count >= 0
