@@ -7,7 +7,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PY=${PYTHON:-python3}
+PY=${PYTHON:-$(command -v python3 || command -v python)}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/postlint-precommit.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
 say() { printf 'check-precommit: %s\n' "$*" >&2; }

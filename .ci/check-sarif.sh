@@ -7,7 +7,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-PY=${PYTHON:-python3}
+PY=${PYTHON:-$(command -v python3 || command -v python)}
 MULTITOOL_VERSION=${SARIF_MULTITOOL_VERSION:-5.7.0}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/postlint-sarif.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
