@@ -322,7 +322,9 @@ def test_github_format_is_chosen_automatically_under_github_actions(monkeypatch:
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     code, out, _ = cli("--offline", "--jobs", "1", "tests/fixtures/reporters")
     assert code == 1
-    assert out.splitlines() and all(line.startswith("::error file=") for line in out.splitlines())
+    lines = out.splitlines()
+    assert lines and lines[0].startswith("::error file=")
+    assert all(line.startswith(("::error file=", "::warning file=", "::notice file=")) for line in lines)
     _, out, _ = cli("--offline", "--jobs", "1", "--output-format", "text", "tests/fixtures/reporters")
     assert not out.startswith("::")
 
