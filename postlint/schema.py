@@ -323,6 +323,9 @@ class SchemaStore:
                 if not target or target in resources or target.startswith("https://json-schema.org/"):
                     continue
                 pending.append((target, self._contents_of(target, confine, relative_to, res_uri), res_uri))
+        # A schema without $id gets its own address, so that its relative $refs resolve from where it lies.
+        resources = {u: ({"$id": u, **c} if isinstance(c, dict) and "$id" not in c else c) for u, c in resources.items()}
+        root = resources[uri]
         registry: referencing.Registry = referencing.Registry().with_resources(
             (u, referencing.Resource.from_contents(c, default_specification=spec)) for u, c in resources.items()
         )
