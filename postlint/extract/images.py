@@ -252,6 +252,23 @@ _HUGO_IMAGE_SHORTCODES = {"figure": True, "img": False, "image": False, "imgproc
 _LIQUID_IMAGE_SHORTCODES = {"image": 1, "img": 1, "picture": 1, "image_with_class": 2}
 
 
+# `![alt]({{ image | url }})`: the spaces make it no Markdown image, but Eleventy and Jekyll expand
+# the template before Markdown sees it.
+_TEMPLATE_DEST = re.compile(r"!\[([^\]\n]*)\]\(\s*((?:\{\{[^}\n]*\}\}|\{%[^%\n]*%\})[^)\s]*)\s*(?:\"[^\"\n]*\")?\)")
+
+
+def template_destination_images(doc: Document, mask: Mask, known: set[int]) -> Iterator[FoundImage]:
+    body = doc.text[doc.body_start :]
+    if "]({" not in body and "]( {" not in body:
+        return
+    for m in _TEMPLATE_DEST.finditer(body):
+        start = doc.body_start + m.start()
+        if start in mask or start in known:
+            continue
+        # Reported at the `![`, like the Markdown images pyromark finds.
+        yield _image(doc, m.group(2), start, "markdown", alt=m.group(1))
+
+
 def shortcode_images(doc: Document, mask: Mask) -> Iterator[FoundImage]:
     body = doc.text[doc.body_start :]
     base = doc.body_start
@@ -401,6 +418,7 @@ def collect_images(
             images.append(_image(doc, im.src, im.offset, im.origin, alt=im.alt or "", alt_known=True))
         images.extend(html_images(doc, mask))
         images.extend(shortcode_images(doc, mask))
+        images.extend(template_destination_images(doc, mask, {im.offset for im in doc.images}))
     images.sort(key=lambda i: (i.line, i.column))
     _cache.doc, _cache.key, _cache.images = doc, key, images
     return images
@@ -506,6 +524,7 @@ class SiteLayout:
     # their relative paths one level deeper than the file sits (Hugo, Jekyll pretty permalinks).
     pretty_urls: bool = True
     external_paths: tuple[str, ...] = ()  # URL prefixes served from outside the repository
+    project_root: Path | None = None  # Eleventy/Jekyll shortcode paths are relative to it
 
     def is_external(self, path: str) -> bool:
         return any(path.startswith("/" + p.strip("/") + "/") for p in self.external_paths)
@@ -543,6 +562,8 @@ def resolve(image: FoundImage, doc: Document, layout: SiteLayout, listings: List
             candidates.append((doc_dir, parts))
         if image.base in ("root", "page-root"):
             candidates.extend(_root_candidates("/" + path, layout))
+        if image.base == "root" and layout.project_root is not None and layout.project_root not in layout.static_dirs:
+            candidates.append((layout.project_root, parts))
         if image.base in ("page", "page-root") and layout.pretty_urls and doc.path.stem not in ("index", "_index", "README"):
             # Only a path that climbs out can differ: `x.png` from post/ is post/x.png, not beside the file.
             if parts and parts[0] == "..":
