@@ -238,7 +238,7 @@ class FileNameDateMismatch(Rule):
     it, while everyone reading the repository sees the file name's date. One of them is wrong.
 
     ## Example
-    ```markdown file=2022-06-29-launch.md
+    ```markdown filename=2022-06-29-launch.md
     ---
     title: Launch
     date: 2022-07-04
@@ -246,7 +246,7 @@ class FileNameDateMismatch(Rule):
     ```
 
     ## Use instead
-    ```markdown file=2022-07-04-launch.md
+    ```markdown filename=2022-07-04-launch.md
     ---
     title: Launch
     date: 2022-07-04
@@ -397,12 +397,12 @@ class MissingFrontMatter(Rule):
     title or date. In a posts folder that is always a mistake.
 
     ## Example
-    ```markdown file=_posts/2024-05-01-hello.md config=require-front-matter=["_posts/**"]
+    ```markdown filename=_posts/2024-05-01-hello.md config=[front-matter];require-front-matter=['_posts/**']
     # Hello
     ```
 
     ## Use instead
-    ```markdown file=_posts/2024-05-01-hello.md config=require-front-matter=["_posts/**"]
+    ```markdown filename=_posts/2024-05-01-hello.md config=[front-matter];require-front-matter=['_posts/**']
     ---
     title: Hello
     ---
