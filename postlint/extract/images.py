@@ -7,10 +7,10 @@ import html
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from postlint.document import Document
 
@@ -642,10 +642,6 @@ def _page_url_candidates(path: str, doc: Document, layout: SiteLayout) -> list[t
         bundle_parent = doc.path.parent.parent if doc.path.stem in ("index", "_index") else doc.path.parent
         out.append((bundle_parent, segs[-2:]))
     return out
-
-
-def with_src(image: FoundImage, src: str) -> FoundImage:
-    return replace(image, src=src)
 
 
 # --------------------------------------------------------------------------- what a file holds
