@@ -432,6 +432,13 @@ def _set_json_front_matter(doc: Document, raw: str, raw_offset: int, value: Any,
     doc.body_line = end_line
     _check_mapping(fm)
     if isinstance(value, dict):
+        try:
+            _json_positions(doc, fm, raw_offset)
+            return
+        except (ValueError, IndexError, RecursionError):
+            fm.positions.clear()
+            fm.value_positions.clear()
+            fm.duplicates.clear()
         # Best effort: the first `"key":` after the parent's position.
         for path in _paths(value):
             parent_line = fm.line_of(path[:-1])[0] if len(path) > 1 else 1
@@ -443,6 +450,78 @@ def _set_json_front_matter(doc: Document, raw: str, raw_offset: int, value: Any,
             m = pat.search(doc.text, start_off, end)
             if m:
                 fm.positions[path] = doc.position(m.start())
+
+
+_JSON_WS = re.compile(r"[ \t\n\r]*")
+_JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null")
+
+
+def _json_positions(doc: Document, fm: FrontMatter, start: int) -> None:
+    """Positions of every key, value and list item (and duplicate keys) of JSON that already parsed."""
+    from json.decoder import scanstring
+
+    text = doc.text
+    pos = doc.position
+
+    def ws(i: int) -> int:
+        return _JSON_WS.match(text, i).end()  # type: ignore[union-attr]
+
+    def value(i: int, path: JsonPath) -> int:
+        i = ws(i)
+        c = text[i]
+        if c == "{":
+            i = ws(i + 1)
+            if text[i] == "}":
+                return i + 1
+            first: dict[str, int] = {}
+            while True:
+                kstart = ws(i)
+                key, i = scanstring(text, kstart + 1)
+                i = ws(i)
+                if text[i] != ":":
+                    raise ValueError("expected ':'")
+                i = ws(i + 1)
+                kpath = path + (key,)
+                kline, kcol = pos(kstart)
+                if key in first:
+                    fm.duplicates.append(DuplicateKey(kpath, kline, kcol, first[key]))
+                else:
+                    first[key] = kline
+                # json keeps the last of duplicate keys: so do the positions.
+                fm.positions[kpath] = (kline, kcol)
+                fm.value_positions[kpath] = pos(i)
+                i = ws(value(i, kpath))
+                if text[i] == ",":
+                    i += 1
+                    continue
+                if text[i] != "}":
+                    raise ValueError("expected '}'")
+                return i + 1
+        if c == "[":
+            i = ws(i + 1)
+            if text[i] == "]":
+                return i + 1
+            n = 0
+            while True:
+                i = ws(i)
+                ipath = path + (n,)
+                fm.positions[ipath] = fm.value_positions[ipath] = pos(i)
+                i = ws(value(i, ipath))
+                n += 1
+                if text[i] == ",":
+                    i += 1
+                    continue
+                if text[i] != "]":
+                    raise ValueError("expected ']'")
+                return i + 1
+        if c == '"':
+            return scanstring(text, i + 1)[1]
+        m = _JSON_SCALAR.match(text, i)
+        if not m:
+            raise ValueError("unexpected character")
+        return m.end()
+
+    value(start, ())
 
 
 def _paths(value: Any, prefix: JsonPath = (), depth: int = 0) -> Iterator[JsonPath]:
