@@ -50,13 +50,19 @@ def parse_post_date(value: str) -> _dt.date:
     m = _POST_DATE.match(value.strip())
     if not m:
         raise ValueError("expected a date like 2024-05-31, optionally with a time: 2024-05-31 14:30:00 +0200 or 2024-05-31T14:30:00Z")
-    return _check_parts(m)
+    day = _check_parts(m)
+    for part, word in (("m", "month"), ("d", "day")):
+        if len(m.group(part)) == 1:
+            # ISO 8601 and RFC 3339 need two digits; YAML reads 2024-4-09 as text, Go's time.Parse rejects it.
+            raise ValueError(f"{word} {m.group(part)} must have two digits (0{m.group(part)})")
+    return day
 
 
 def parse_jekyll_date(value: str) -> _dt.date:
     """Like ``parse_post_date``, but accepts what Jekyll's lenient Time.parse accepts after a valid date."""
-    if _POST_DATE.match(value.strip()):
-        return parse_post_date(value)
+    strict = _POST_DATE.match(value.strip())
+    if strict:
+        return _check_parts(strict)  # Ruby also reads one-digit months and days
     text = value.strip()
     m = re.match(r"(?P<y>\d{4})-(?P<m>\d{1,2})-(?P<d>\d{1,2})", text)
     rest = text[m.end() :] if m else ""

@@ -281,12 +281,12 @@ def test_loader_types_become_json_values() -> None:
     }
 
 
-@pytest.mark.parametrize("value", ["2022-06-29", "2022-06-29 12:00:00 +0800", "2022-06-29T12:00:00Z", "2022-06-29T12:00:00.5+02:00", "2016-02-06 19:32:10", "2022-6-9"])
+@pytest.mark.parametrize("value", ["2022-06-29", "2022-06-29 12:00:00 +0800", "2022-06-29T12:00:00Z", "2022-06-29T12:00:00.5+02:00", "2016-02-06 19:32:10"])
 def test_post_date_accepts(value: str) -> None:
     assert schema.parse_post_date(value).year in (2016, 2022)
 
 
-@pytest.mark.parametrize(("value", "part"), [("2022-02-30", "day 30"), ("2022-13-01", "month 13"), ("2022-06-29 24:00:00", "hour 24"), ("2022-06-29T12:61:00Z", "minute 61"), ("June 29, 2022", "expected a date")])
+@pytest.mark.parametrize(("value", "part"), [("2022-02-30", "day 30"), ("2022-13-01", "month 13"), ("2022-06-29 24:00:00", "hour 24"), ("2022-06-29T12:61:00Z", "minute 61"), ("June 29, 2022", "expected a date"), ("2024-4-09", "month 4 must have two digits")])
 def test_post_date_rejects_naming_the_bad_part(value: str, part: str) -> None:
     with pytest.raises(ValueError, match=part):
         schema.parse_post_date(value)

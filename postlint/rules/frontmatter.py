@@ -186,12 +186,12 @@ class DuplicateKey(Rule):
     """Front-matter repeats a key.
 
     ## What it does
-    Reports a key that appears twice in the same YAML mapping, at the second one, naming the
-    line of the first.
+    Reports a key that appears twice in the same YAML mapping or JSON object, at the second one,
+    naming the line of the first. (In TOML a repeated key is a syntax error: `FM002`.)
 
     ## Why is this bad?
-    YAML loaders silently keep the last value: the first one, which is usually the one the
-    author reads and edits, has no effect.
+    YAML and JSON loaders silently keep the last value: the first one, which is usually the one
+    the author reads and edits, has no effect.
 
     ## Example
     ```markdown
