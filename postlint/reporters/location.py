@@ -36,17 +36,26 @@ def _repo_root(cwd: str) -> Path:
     return find_repo_root(here.resolve()) or here
 
 
+# Called once per finding: resolving the same two folders again each time would dominate large runs.
+_realpath = lru_cache(maxsize=32)(os.path.realpath)
+
+
 def repo_relative(path: str, root: Path | None = None, cwd: str | None = None) -> str:
     """``path`` (relative to ``cwd``, as findings carry it) made relative to the repository root.
 
     Always POSIX and never absolute: a file outside the repository keeps its ``../`` steps.
     """
-    here = Path(cwd or os.getcwd())
-    base = root or repo_root(str(here))
+    here = cwd or os.getcwd()
+    base = root or repo_root(here)
+    return _relative(path, _realpath(here), _realpath(str(base)))
+
+
+@lru_cache(maxsize=4096)
+def _relative(path: str, here: str, base: str) -> str:
     # normpath, not resolve(): a symlinked post is reported where the user sees it, not at its target.
-    absolute = os.path.normpath(os.path.join(here.resolve(), path))
+    absolute = os.path.normpath(os.path.join(here, path))
     try:
-        rel = os.path.relpath(absolute, base.resolve())
+        rel = os.path.relpath(absolute, base)
     except ValueError:  # another drive on Windows: the path as given is the best we have
         rel = path
     return Path(rel).as_posix()

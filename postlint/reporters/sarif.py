@@ -22,8 +22,14 @@ MAX_DESCRIPTION = 1000
 _LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning", Severity.NOTE: "note"}
 
 
+# Indented output is for people reading small files; json only uses its fast C encoder without indent.
+INDENT_UP_TO = 1000
+
+
 def report(summary: RunSummary, out: IO[str]) -> None:
-    json.dump(build(summary), out, indent=2, ensure_ascii=False)
+    doc = build(summary)
+    indent = 2 if len(summary.findings) <= INDENT_UP_TO else None
+    out.write(json.dumps(doc, indent=indent, ensure_ascii=False))
     out.write("\n")
 
 
