@@ -253,10 +253,15 @@ class FileNameDateMismatch(Rule):
     ---
     ```
 
+    Every difference is reported by default, one day included: a plain `date: 2015-02-11` in
+    `2015-02-10-slug.md` involves no time zone, and the post's URL and archive place follow the
+    front-matter. On the 18F blog (567 posts) that is 45 warnings: 23 posts one day apart, 22
+    two to 27 days apart (files named when the draft started); on the Jekyll documentation, 9.
+
     ## Options
     - `date-key` (default `date`)
-    - `file-name-date-tolerance`: days of difference allowed (default 0). Sites that publish a
-      post days after drafting it under its draft's file name can raise it.
+    - `file-name-date-tolerance`: days of difference allowed (default 0). A site that names
+      files when a draft starts and dates posts when they go out can raise it (18F would need 27).
     """
 
     code = "FM004"
