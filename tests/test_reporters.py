@@ -151,6 +151,19 @@ def test_sarif_regions_keep_an_exclusive_end_and_invent_one_character_without_on
     assert_valid_sarif(doc)
 
 
+def test_large_sarif_is_compact_and_still_valid() -> None:
+    import io
+
+    findings = [finding(path=f"p{i % 7}.md", line=i + 1) for i in range(sarif.INDENT_UP_TO + 1)]
+    out = io.StringIO()
+    sarif.report(RunSummary(files=7, findings=findings, registry=REGISTRY), out)
+    text = out.getvalue()
+    assert text.count("\n") == 1  # one line: json's fast encoder
+    doc = json.loads(text)
+    assert len(doc["runs"][0]["results"]) == len(findings)
+    assert_valid_sarif(doc)
+
+
 def test_sarif_levels_follow_the_configured_severity_not_the_default() -> None:
     findings = [finding(severity=Severity.WARNING), finding(line=9, severity=Severity.NOTE)]
     doc = sarif.build(RunSummary(files=1, findings=findings, registry=REGISTRY), root=Path.cwd())

@@ -66,7 +66,7 @@ def render(
         return "\n".join(lines) + "\n"
     parts = [f"{by_sev[s]} {s.value}{'s' if by_sev[s] != 1 else ''}" for s in Severity if by_sev[s]]
     touched = len({f.path for f in findings})
-    lines.append(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) in {touched} of {summary.files} files.")
+    lines.append(f"{len(findings)} problem{'s' if len(findings) != 1 else ''} ({', '.join(parts)}) in {touched} of {summary.files} file{'s' if summary.files != 1 else ''}.")
     if hidden:
         lines.append("")
         lines.append(
