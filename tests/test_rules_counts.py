@@ -182,3 +182,33 @@ def _lint_large_post() -> None:
     doc = parse_text(Path("big.md"), "big.md", "\n".join(parts))
     for rule in RULES:
         list(rule().check(doc, Context(options=CountOptions())))
+
+
+def test_introduction_claim_governs_sibling_sections() -> None:
+    text = """\
+    ## Introduction
+
+    We do this in four steps.
+
+    ## Step 1
+
+    ## Step 2
+
+    ## Step 3
+    """
+    assert findings_in(text) == [("COUNT001", 3)]
+
+
+def _markdown_block(section: str) -> str:
+    body = section.split("```markdown", 1)[1]
+    return body.split("\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.mark.parametrize("rule", RULES, ids=lambda r: r.code)
+def test_documented_examples(rule: type) -> None:
+    """The Example triggers the rule, Use instead does not (the docs test runs these too)."""
+    ctx = Context(options=CountOptions())
+    bad = parse_text(Path("post.md"), "post.md", _markdown_block(rule.section("Example")))
+    good = parse_text(Path("post.md"), "post.md", _markdown_block(rule.section("Use instead")))
+    assert list(rule().check(bad, ctx))
+    assert not list(rule().check(good, ctx))

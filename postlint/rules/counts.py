@@ -115,21 +115,28 @@ class Outline:
     def counted_headings(self, block: Block | None, noun: str) -> list[Block] | None:
         """Headings that open with ``noun`` at one level of the section the claim governs, after it."""
         owner = -1 if block is None else self.owner[block.index]
-        key = (owner, noun)
-        if key not in self._matched:
-            self._matched[key] = [h for h in self._section(owner) if starts_with_noun(h.text, noun)]
         after = -1 if block is None else block.index
-        matched = [h for h in self._matched[key] if h.index > after]
+        matched = [h for h in self._matching(owner, noun, False) if h.index > after]
+        if not matched and block is not None and block.kind != "heading" and owner >= 0:
+            # An introduction's claim ("in four steps") governs the sibling sections after it.
+            matched = [h for h in self._matching(owner, noun, True) if h.index > after]
         if not matched or len({h.level for h in matched}) > 1:
             return None
         numbered = any(read_label(h.text.lstrip()) for h in matched)
         return matched if len(matched) >= 2 or numbered else None
 
-    def _section(self, owner: int) -> Iterator[Block]:
-        """Headings below the heading at ``owner`` (all headings for -1), up to its next sibling."""
+    def _matching(self, owner: int, noun: str, siblings: bool) -> list[Block]:
+        key = (owner, noun, siblings)
+        if key not in self._matched:
+            self._matched[key] = [h for h in self._section(owner, siblings) if starts_with_noun(h.text, noun)]
+        return self._matched[key]
+
+    def _section(self, owner: int, siblings: bool) -> Iterator[Block]:
+        """Headings below the heading at ``owner`` (all for -1) up to its next sibling, or with ``siblings``
+        up to the end of its parent's section."""
         level = self.headings[owner].level if owner >= 0 else 0
         for h in itertools.islice(self.headings, owner + 1, None):
-            if h.level <= level:
+            if h.level < level or h.level == level and not siblings:
                 return
             yield h
 
@@ -239,7 +246,20 @@ class CountMismatch(Rule):
 
     ## Why is this bad?
     The reader is promised one number of things and given another: usually a section or list
-    item was added or removed and the introduction was not updated.
+    item was added or removed and the introduction was not updated. Found in real content:
+
+    - endoflife.date `products/api-platform.md`: "Besides the development branch, three
+      releases are maintained:" then two bullets (and "Releases older than the latest two are
+      not maintained").
+    - go.dev `doc/security/vuln/database.md`: "Each object in the array will have these two
+      fields:" then four (`path`, `symbols`, `goos`, `goarch`).
+    - nodejs.org `blog/release/v20.0.0.md`: "This version includes three new features to the
+      JavaScript API:" then five.
+
+    Precision, measured on 5,298 real Markdown files (18F, Jekyll, Hugo, Rust, Go, OpenTelemetry
+    and Node.js sites, endoflife.date, changelogs): 3 findings, all three above, 0 judged wrong;
+    190 claims compared and found consistent (19 with sections, 168 with lists, 3 were the
+    findings).
 
     ## Example
     ```markdown
@@ -313,22 +333,27 @@ class NumberedSeriesBroken(Rule):
     A gap or a repeat means a section was removed, moved or copied without renumbering; readers
     look for the missing one.
 
+    Precision, measured on 5,298 real Markdown files: 49 numbered series read, 0 findings (none
+    of them was broken). Series numbered on across sections (`### Tip 3` under a new `##`),
+    restarted per section (`Step 1` under Linux and again under Windows), sub-steps
+    (`Stage 1a`, `Stage 1b`) and starts at 0 are not reported.
+
     ## Example
     ```markdown
-    ## Step 1: Install
+    ### Step 1: Install
 
-    ## Step 2: Configure
+    ### Step 2: Configure
 
-    ## Step 4: Deploy
+    ### Step 4: Deploy
     ```
 
     ## Use instead
     ```markdown
-    ## Step 1: Install
+    ### Step 1: Install
 
-    ## Step 2: Configure
+    ### Step 2: Configure
 
-    ## Step 3: Deploy
+    ### Step 3: Deploy
     ```
 
     ## Options
@@ -467,13 +492,15 @@ class RepeatedFigureMismatch(Rule):
     ## What it does
     Finds a count stated as a whole ("all 1,100 respondents", "a total of 14 workshops", "the 13
     workshops") twice, in different paragraphs, with the same noun phrase but a different number,
-    and reports both places. A plain count ("the survey reached 1,200 respondents") is not
-    compared: it is too often a part of the whole. A count after "of", "out of", "including" or "among", or one that a
-    clause narrows ("the 43 maintainers who answered"), is a part of a whole and never compared.
+    and reports both places. A plain count ("the survey reached 1,200 respondents"), a count
+    after "of", "out of", "including" or "among", and one that a clause narrows ("the 43
+    maintainers who answered") are too often a part of the whole, and are never compared.
 
     Off by default: whether two figures count the same thing often needs a reader's judgement.
-    On the corpora it was measured against it reported nothing, so its precision is unknown
-    rather than proven; select it with `--extend-select COUNT003`.
+    Measured on 5,298 real Markdown files it reported nothing (156 stated wholes, 5 repeated
+    with the same number; a looser version that also compared plain counts reported 2 wrong
+    pairs, "22 reverse auctions" vs "2 reverse auctions done on behalf of a client"), so its
+    precision is not proven on enough pairs; select it with `--extend-select COUNT003`.
 
     ## Why is this bad?
     One of the two figures is stale: the text was updated in one place and not the other.
