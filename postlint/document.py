@@ -589,6 +589,35 @@ def _load_toml(fm: FrontMatter) -> None:
             while vcol < len(line) and line[vcol] in " \t":
                 vcol += 1
             fm.value_positions.setdefault(path, (n, vcol + 1))
+            if line[vcol : vcol + 1] == "[":
+                _toml_array_items(fm, path, line, vcol, n)
+
+
+def _toml_array_items(fm: FrontMatter, path: JsonPath, line: str, start: int, n: int) -> None:
+    """Best effort: positions of the scalar items of a one-line array (`tags = ["a", 3]`)."""
+    i, idx, end = start + 1, 0, len(line)
+    while True:
+        while i < end and line[i] in " \t":
+            i += 1
+        if i >= end or line[i] in "]#[{":
+            return  # closed, a comment, or nested: stop recording
+        fm.positions.setdefault(path + (idx,), (n, i + 1))
+        fm.value_positions.setdefault(path + (idx,), (n, i + 1))
+        if line[i] in "\"'":
+            quote = line[i]
+            i += 1
+            while i < end and line[i] != quote:
+                i += 2 if quote == '"' and line[i] == "\\" else 1
+            i += 1
+        else:
+            while i < end and line[i] not in ",]":
+                i += 1
+        while i < end and line[i] in " \t":
+            i += 1
+        if i >= end or line[i] != ",":
+            return
+        i += 1
+        idx += 1
 
 
 def _toml_key(s: str) -> JsonPath:
