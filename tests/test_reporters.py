@@ -268,20 +268,25 @@ def test_sarif_file_is_written_when_no_file_matches(tmp_path: Path, monkeypatch:
 
 
 @pytest.mark.parametrize("how", ["format", "file"])
-def test_sarif_comes_out_when_postlint_itself_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str) -> None:
-    (tmp_path / "postlint.toml").write_text("not-a-key = 1\n", encoding="utf-8")
+@pytest.mark.parametrize(
+    ("config", "named"),
+    [("not-a-key = 1\n", "not-a-key"), ('[front-matter]\nschema = "missing.json"\n', "missing.json")],
+    ids=["bad-config", "unreadable-schema"],
+)
+def test_sarif_comes_out_when_postlint_itself_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, how: str, config: str, named: str) -> None:
+    (tmp_path / "postlint.toml").write_text(config, encoding="utf-8")
     (tmp_path / "post.md").write_text("---\ntitle: x\n---\nText.\n", encoding="utf-8")
     monkeypatch.chdir(tmp_path)
     args = ["--output-format", "sarif"] if how == "format" else ["--sarif-file", "out.sarif"]
     code, out, err = cli(*args, "post.md")
     assert code == 2
-    assert "not-a-key" in err
+    assert named in err
     doc = json.loads(out if how == "format" else (tmp_path / "out.sarif").read_text(encoding="utf-8"))
     assert_valid_sarif(doc)
     (invocation,) = doc["runs"][0]["invocations"]
     assert invocation["executionSuccessful"] is False
     (note,) = invocation["toolExecutionNotifications"]
-    assert note["level"] == "error" and "not-a-key" in note["message"]["text"]
+    assert note["level"] == "error" and named in note["message"]["text"]
     assert doc["runs"][0]["results"] == []
 
 
