@@ -328,6 +328,9 @@ class SchemaStore:
                 target = urldefrag(ref)[0]
                 if not target or target in resources or target.startswith("https://json-schema.org/"):
                     continue
+                if urlsplit(res_uri).scheme in WEB_SCHEMES and urlsplit(target).scheme == "file":
+                    # A schema from the web must not make us read local files.
+                    raise SchemaError(f"schema {display_name(res_uri)} refers to a local file; a remote schema may only refer to URLs")
                 pending.append((target, self._contents_of(target, confine, relative_to, res_uri), res_uri))
         # A schema without $id gets its own address, so that its relative $refs resolve from where it lies.
         resources = {u: ({"$id": u, **c} if isinstance(c, dict) and "$id" not in c else c) for u, c in resources.items()}

@@ -196,6 +196,7 @@ def schema_server() -> Iterator[str]:
     _SchemaHandler.schemas = {
         "/post.json": json.dumps({"type": "object", "required": ["summary"], "properties": {"summary": {"type": "string"}}}).encode(),
         "/notjson.json": b"<html>nope</html>",
+        "/sneaky.json": json.dumps({"$ref": "file:///etc/passwd"}).encode(),
     }
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SchemaHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -210,8 +211,10 @@ def test_schema_key_url_through_the_network_layer_and_cache(run_cli, tmp_path: P
     post = write(site / "post.md", f"---\n$schema: {schema_server}/post.json\ntitle: T\n---\n")
     bad = write(site / "bad.md", f"---\ntitle: T\n$schema: {schema_server}/notjson.json\n---\n")
     gone = write(site / "gone.md", f"---\ntitle: T\n$schema: {schema_server}/missing.json\n---\n")
-    res = run_cli("--output-format", "json", "--jobs", "1", "--select", "FM001", str(post), str(bad), str(gone))
+    sneaky = write(site / "sneaky.md", f"---\ntitle: T\n$schema: {schema_server}/sneaky.json\n---\n")
+    res = run_cli("--output-format", "json", "--jobs", "1", "--select", "FM001", str(post), str(bad), str(gone), str(sneaky))
     got = {Path(f["path"]).name: (f["line"], f["message"]) for f in res.findings}
+    assert got["sneaky.md"][0] == 3 and "local file" in got["sneaky.md"][1]
     assert got["post.md"][0] == 1 and "summary" in got["post.md"][1]
     assert got["bad.md"][0] == 3 and "not valid JSON" in got["bad.md"][1]
     assert got["gone.md"][0] == 3 and "404" in got["gone.md"][1]
