@@ -264,11 +264,14 @@ class Document:
     def lines(self) -> list[str]:
         return self.text.splitlines()
 
-    def line_text(self, line: int) -> str:
+    def line_text(self, line: int, limit: int | None = None) -> str:
+        """The text of a line without its line break (at most ``limit`` characters)."""
         if not 1 <= line <= len(self.line_starts):
             return ""
         start = self.line_starts[line - 1]
         end = self.line_starts[line] if line < len(self.line_starts) else len(self.text)
+        if limit is not None:
+            end = min(end, start + limit)
         return self.text[start:end].rstrip("\r\n")
 
     @property

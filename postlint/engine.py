@@ -176,7 +176,8 @@ def _finding(doc: Document, rule: type[Rule], r: Report, sel: _Selection) -> Fin
         name=rule.name,
         end_line=r.end_line,
         end_column=r.end_column,
-        context=doc.line_text(line),
+        # A bounded prefix: a 5 MB line with 100,000 findings must not be copied 100,000 times.
+        context=doc.line_text(line, 400),
     )
 
 

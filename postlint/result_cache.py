@@ -1,0 +1,98 @@
+"""The result cache: findings of offline rules per file, reused while nothing they depend on changed.
+
+One entry per configuration (its key: postlint version + resolved settings + selected rules + run
+options), holding per file: its content digest and stat signature, the findings of offline rules,
+the files its findings depend on (images, schemas) with their stat signatures, the memos of rules
+that decide at report time (FM005 depends on today), and its suppression directives.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from postlint import __version__
+
+NAMESPACE = "results"
+ENTRY_VERSION = 1
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def stat_signature(path: str | Path) -> list | None:
+    """What we know of a path without reading it: None when missing, else [kind, size, mtime_ns]."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    kind = "d" if os.path.isdir(path) else "f"
+    return [kind, st.st_size, st.st_mtime_ns]
+
+
+def settings_key(settings: Any, codes: list[str], run: Any) -> str:
+    """Everything besides the file that decides its findings."""
+    fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.name != "sources"}
+    payload = {
+        "version": __version__,
+        "entry": ENTRY_VERSION,
+        "settings": fields,
+        "rules": sorted(codes),
+        "report_unused_disables": bool(getattr(run, "report_unused_disables", False)),
+    }
+    text = json.dumps(payload, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def dependencies_unchanged(deps: dict[str, Any]) -> bool:
+    return all(stat_signature(path) == sig for path, sig in deps.items())
+
+
+class ResultCache:
+    """The entries of one configuration: loaded once, saved once at the end of the run."""
+
+    def __init__(self, store: Any, key: str):
+        self.store = store
+        self.key = key
+        loaded = store.get_json(key) if store is not None else None
+        self.entries: dict[str, dict] = loaded if isinstance(loaded, dict) else {}
+        self.dirty = False
+
+    def lookup(self, path: Path, rel: str) -> dict | None:
+        """The entry for a file when its content and every dependency are unchanged."""
+        entry = self.entries.get(rel)
+        if not isinstance(entry, dict):
+            return None
+        sig = stat_signature(path)
+        if sig is None:
+            return None
+        if sig != entry.get("stat"):
+            # Touched but maybe not changed (a checkout, a formatter): compare contents.
+            try:
+                data = path.read_bytes()
+            except OSError:
+                return None
+            if digest(data) != entry.get("digest"):
+                return None
+            entry["stat"] = sig
+            self.dirty = True
+        try:
+            if not dependencies_unchanged(entry.get("deps", {})):
+                return None
+        except (TypeError, AttributeError):
+            return None
+        return entry
+
+    def record(self, rel: str, entry: dict) -> None:
+        self.entries[rel] = entry
+        self.dirty = True
+
+    def save(self) -> None:
+        if self.dirty and self.store is not None:
+            self.store.put_json(self.key, self.entries)
+            self.dirty = False
