@@ -46,6 +46,16 @@ def _formats() -> list[str]:
 @click.option("--config", "config_file", type=click.Path(path_type=Path, dir_okay=False), help="Use this configuration file for every path.")
 @click.option("--no-config", is_flag=True, help="Ignore every configuration file.")
 @click.option("--offline", is_flag=True, help="Skip every rule that needs the network.")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds one request may take [default: 10].")
+@click.option("--max-concurrency", type=click.IntRange(min=1), default=None, help="Requests in flight at once, all hosts [default: 64].")
+@click.option("--host-concurrency", type=click.IntRange(min=1), default=None, help="Requests in flight at once to one host [default: 8].")
+@click.option("--max-retries", type=click.IntRange(min=0), default=None, help="Retries after a timeout, reset, 429 or 5xx [default: 2].")
+@click.option("--user-agent", default=None, metavar="TEXT", help="User-Agent sent with every request.")
+@click.option("--deadline", type=click.FloatRange(min=0, min_open=True), default=None, help="Seconds for all network checks; the rest is reported unchecked [default: 300].")
+@click.option("--allow-private-hosts/--no-allow-private-hosts", default=None, help="Allow requests to localhost and private addresses (test servers).")
+@click.option("--cache-dir", type=click.Path(path_type=Path, file_okay=False), default=None, help="Cache folder [default: .postlint_cache in the project].")
+@click.option("--no-cache", is_flag=True, help="Neither read nor write the cache.")
+@click.option("--refresh-cache", is_flag=True, help="Ignore cached results and store fresh ones.")
 @click.option("--force-exclude", is_flag=True, help="Apply excludes to files named on the command line too.")
 @click.option("-q", "--quiet", is_flag=True, help="Print findings only, no summary.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
@@ -101,6 +111,16 @@ def run(
     show_config: bool,
     today: _dt.datetime | None,
     sarif_file: Path | None = None,
+    timeout: float | None = None,
+    max_concurrency: int | None = None,
+    host_concurrency: int | None = None,
+    max_retries: int | None = None,
+    user_agent: str | None = None,
+    deadline: float | None = None,
+    allow_private_hosts: bool | None = None,
+    cache_dir: Path | None = None,
+    no_cache: bool = False,
+    refresh_cache: bool = False,
 ) -> int:
     from postlint.config import ConfigError, ConfigResolver
     from postlint.rules import REGISTRY
@@ -126,6 +146,17 @@ def run(
         cli_table["ignore"] = list(_csv(ignore))
     if extend_select:
         cli_table["extend-select"] = list(_csv(extend_select))
+    network = {
+        "timeout": timeout,
+        "max-concurrency": max_concurrency,
+        "host-concurrency": host_concurrency,
+        "max-retries": max_retries,
+        "user-agent": user_agent,
+        "deadline": deadline,
+        "allow-private-hosts": allow_private_hosts,
+    }
+    if any(v is not None for v in network.values()):
+        cli_table["network"] = {k: v for k, v in network.items() if v is not None}
     for key in ("select", "ignore", "extend-select"):
         unknown = REGISTRY.unknown(cli_table.get(key, ()))
         if unknown:
@@ -140,8 +171,13 @@ def run(
             target = paths[0] if paths else Path.cwd()
             click.echo(render_settings(resolver.for_path(target.resolve() if target.exists() else Path.cwd())))
             return EXIT_OK
-        run_opts = _run_options(offline, today, debug, report_unused_disables, jobs)
-        results, n_files = _lint(paths, resolver, run_opts, stdin_filename, force_exclude)
+        run_opts = replace(
+            _run_options(offline, today, debug, report_unused_disables, jobs),
+            cache_dir=cache_dir,
+            no_cache=no_cache,
+            refresh_cache=refresh_cache,
+        )
+        results, n_files = _lint(paths, resolver, run_opts, stdin_filename, force_exclude, quiet)
     except ConfigError as exc:
         return _fail_report(str(exc), fmt, output_file, sarif_file)
     except _PathError as exc:
@@ -162,6 +198,8 @@ def run(
     for r in results:
         for k, v in r.stats.items():
             stats[k] = stats.get(k, 0) + v
+    for k, v in getattr(results, "stats", {}).items():  # the run's own counters (network checks)
+        stats[k] = stats.get(k, 0) + v
     summary = RunSummary(
         files=n_files,
         findings=findings,
@@ -195,8 +233,11 @@ def _run_options(offline: bool, today: _dt.datetime | None, debug: bool, unused:
     )
 
 
-def _lint(paths, resolver, run_opts, stdin_filename, force_exclude):  # type: ignore[no-untyped-def]
+def _lint(paths, resolver, run_opts, stdin_filename, force_exclude, quiet=False):  # type: ignore[no-untyped-def]
     from postlint import engine, files
+    from postlint.progress import for_stderr
+
+    progress = for_stderr(sys.stderr, quiet)
 
     if stdin_filename is not None or paths == (Path("-"),):
         name = stdin_filename or Path("-")
@@ -206,7 +247,7 @@ def _lint(paths, resolver, run_opts, stdin_filename, force_exclude):  # type: ig
                 return [], 0
         text = sys.stdin.buffer.read()
         target = files.Target(name, files.display_path(name), settings)
-        return [engine.lint_target(target, run_opts, data=text)], 1
+        return engine.check_deferred([engine.lint_target(target, run_opts, data=text)], settings, run_opts, progress), 1
 
     def warn(msg: str) -> None:
         click.echo(f"postlint: warning: {msg}", err=True)
@@ -227,7 +268,7 @@ def _lint(paths, resolver, run_opts, stdin_filename, force_exclude):  # type: ig
         targets = files.collect(roots, resolver, force_exclude=force_exclude, warn=warn)
     except files.PathError as exc:
         raise _PathError(str(exc)) from None
-    return engine.lint_all(targets, run_opts), len(targets)
+    return engine.lint_all(targets, run_opts, progress=progress), len(targets)
 
 
 def _use_color(mode: str, output_file: Path | None) -> bool:

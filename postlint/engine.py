@@ -17,7 +17,7 @@ from postlint.config import ConfigError, Settings, settings_for_file
 from postlint.document import DEFAULT_MAX_FRONT_MATTER_SIZE, Document, load_document
 from postlint.files import Target
 from postlint.finding import Finding, Severity
-from postlint.registry import Context, Registry, Report, Rule, options_from_table
+from postlint.registry import Context, DeferredCheck, Registry, Report, Rule, options_from_table
 
 # Below this many files, a process pool costs more than it saves (pre-commit passes a handful).
 IN_PROCESS_MAX_FILES = 16
@@ -30,6 +30,24 @@ class RunOptions:
     debug: bool = False
     report_unused_disables: bool = False
     jobs: int = 0  # 0: one per CPU
+    cache_dir: Path | None = None  # --cache-dir
+    no_cache: bool = False
+    refresh_cache: bool = False
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """One place where a rule left a key (a URL) to its DeferredCheck, judged after all files."""
+
+    check: str  # the DeferredCheck's name
+    key: str
+    line: int
+    column: int
+    options: Any  # the rule options for this file (judging may depend on them)
+    # Codes an answer may be reported as here, with their severity: selected for the file and not
+    # suppressed at this line (worked out in the worker, which has the document).
+    severities: tuple[tuple[str, Severity], ...]
+    context: str = ""  # the line's text, for fingerprints
 
 
 @dataclass
@@ -37,6 +55,25 @@ class FileResult:
     display: str
     findings: list[Finding]
     stats: Counter = field(default_factory=Counter)
+    deferred: list[Deferred] = field(default_factory=list)
+
+
+class RunResults(list[FileResult]):
+    """The results of a run, in target order, plus counters that belong to no one file."""
+
+    def __init__(self, results: Iterable[FileResult] = (), stats: Counter | None = None):
+        super().__init__(results)
+        self.stats: Counter = stats if stats is not None else Counter()
+
+
+@dataclass
+class DeferredPhase:
+    """What a DeferredCheck may use: the run's settings and options, counters, a progress callback."""
+
+    settings: Settings
+    run: RunOptions
+    stats: Counter
+    progress: Callable[[int, int], None] | None = None
 
 
 def _registry() -> Registry:
@@ -112,14 +149,22 @@ def lint_target(target: Target, run: RunOptions, data: bytes | None = None) -> F
     return FileResult(target.display, *lint_document(doc, settings, run))
 
 
-def lint_document(doc: Document, settings: Settings, run: RunOptions) -> tuple[list[Finding], Counter]:
+def lint_document(doc: Document, settings: Settings, run: RunOptions) -> tuple[list[Finding], Counter, list[Deferred]]:
     sel = selection(settings)
     registry = _registry()
     stats: Counter = Counter()
     raw: list[tuple[type[Rule], Report]] = []
+    # DeferredCheck name -> (the places its rules left, the codes of those rules selected here).
+    deferred: dict[str, tuple[list[tuple[str, int, int]], list[type[Rule]]]] = {}
     rules = sel.rules if doc.parsed else [r for r in sel.rules if r.code in doc.problems]
     for rule_cls in rules:
-        if rule_cls.needs_network and run.offline:
+        check = rule_cls.deferred_check
+        if check is not None and check.name in deferred:
+            # Rules sharing a check record the same places: run the first one only.
+            deferred[check.name][1].append(rule_cls)
+            continue
+        # A deferring rule runs offline too: its places are counted as skipped, never checked.
+        if rule_cls.needs_network and run.offline and check is None:
             continue
         ctx = Context(
             options=sel.options[rule_cls.code],
@@ -132,6 +177,8 @@ def lint_document(doc: Document, settings: Settings, run: RunOptions) -> tuple[l
         try:
             for report in rule_cls().check(doc, ctx):
                 raw.append((rule_cls, report))
+            if check is not None:
+                deferred[check.name] = (ctx.deferred, [rule_cls])
         except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the others
             if run.debug:
                 traceback.print_exc(file=sys.stderr)
@@ -160,7 +207,94 @@ def lint_document(doc: Document, settings: Settings, run: RunOptions) -> tuple[l
             if not sup.suppresses("PL003", report.line):
                 findings.append(_finding(doc, pl003, report, sel))
     findings.sort()
-    return findings, stats
+    return findings, stats, _deferred_items(doc, deferred, sup, sel)
+
+
+def _deferred_items(
+    doc: Document,
+    deferred: dict[str, tuple[list[tuple[str, int, int]], list[type[Rule]]]],
+    sup: suppress.Suppressions | None,
+    sel: _Selection,
+) -> list[Deferred]:
+    items: list[Deferred] = []
+    for name, (places, rules) in deferred.items():
+        for key, line, column in dict.fromkeys(places):
+            # Asking now marks a matching directive used: a suppression of a network code on a
+            # line with a URL is never reported as unused, whatever the URL answers later.
+            severities = tuple(
+                (r.code, sel.severity.get(r.code, r.severity)) for r in rules if sup is None or not sup.suppresses(r.code, line)
+            )
+            if severities:
+                items.append(Deferred(name, key, line, column, sel.options[rules[0].code], severities, doc.line_text(line)))
+    return items
+
+
+def check_deferred(
+    results: list[FileResult],
+    settings: Settings,
+    run: RunOptions,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResults:
+    """Run every DeferredCheck once over the keys all files left, and add its findings to them.
+
+    ``settings`` are the run's (network options, cache folder); findings are re-sorted per file.
+    """
+    out = RunResults(results)
+    registry = _registry()
+    checks: dict[str, DeferredCheck] = {r.deferred_check.name: r.deferred_check for r in registry.rules if r.deferred_check is not None}
+    wanted: dict[str, dict[str, None]] = {}
+    for res in results:
+        for item in res.deferred:
+            wanted.setdefault(item.check, {})[item.key] = None
+    offline = run.offline or bool(settings.table("network").get("offline"))
+    for name, keys in wanted.items():
+        check = checks[name]
+        if offline:
+            out.stats[f"{name}: skipped (offline)"] += len(keys)
+            continue
+        try:
+            answers = check.run(list(keys), DeferredPhase(settings, run, out.stats, progress))
+            found = [(res, _judged(res, name, check, answers, registry)) for res in results]
+        except Exception as exc:  # noqa: BLE001 - a bug in one check must not lose the other findings
+            if run.debug:
+                traceback.print_exc(file=sys.stderr)
+            _deferred_crashed(results, name, exc, registry)
+            continue
+        for res, findings in found:
+            if findings:
+                res.findings.extend(findings)
+                res.findings.sort()
+    for res in results:
+        res.deferred = []
+    return out
+
+
+def _judged(res: FileResult, name: str, check: DeferredCheck, answers: dict[str, Any], registry: Registry) -> list[Finding]:
+    findings = []
+    for item in res.deferred:
+        if item.check != name or item.key not in answers:
+            continue
+        verdict = check.judge(answers[item.key], item.options)
+        if verdict is None:
+            continue
+        code, message = verdict
+        severity = dict(item.severities).get(code)
+        if severity is None:  # not selected for this file, or suppressed at this line
+            continue
+        rule = registry.by_code[code]
+        findings.append(Finding(res.display, item.line, item.column, code, message, severity, rule.name, context=item.context))
+    return findings
+
+
+def _deferred_crashed(results: list[FileResult], name: str, exc: Exception, registry: Registry) -> None:
+    pl004 = registry.by_code["PL004"]
+    for res in results:
+        lines = sorted({(i.line, i.column, i.context) for i in res.deferred if i.check == name})
+        for line, column, context in lines:
+            message = f"{name} check crashed: {type(exc).__name__}: {str(exc)[:200]}; run with --debug for the traceback"
+            res.findings.append(Finding(res.display, line, column, "PL004", message, pl004.severity, pl004.name, context=context))
+        if lines:
+            res.findings.sort()
 
 
 def _finding(doc: Document, rule: type[Rule], r: Report, sel: _Selection) -> Finding:
@@ -209,8 +343,17 @@ def effective_jobs(jobs: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def lint_all(targets: list[Target], run: RunOptions, on_result: Callable[[FileResult], None] | None = None) -> list[FileResult]:
-    """Lint every target; results come back in target order whatever the number of jobs."""
+def lint_all(
+    targets: list[Target],
+    run: RunOptions,
+    on_result: Callable[[FileResult], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> RunResults:
+    """Lint every target; results come back in target order whatever the number of jobs.
+
+    ``on_result`` sees each file's offline findings as it is done; findings of deferred (network)
+    checks are added to the same results afterwards, each unique URL checked once in this process.
+    """
     # Resolve selections (and surface configuration errors) before any work starts.
     for s in {t.settings for t in targets}:
         selection(s)
@@ -222,9 +365,13 @@ def lint_all(targets: list[Target], run: RunOptions, on_result: Callable[[FileRe
             results.append(res)
             if on_result:
                 on_result(res)
-        return results
-    results.extend(_pool_map(targets, run, jobs, on_result))
-    return results
+    else:
+        results.extend(_pool_map(targets, run, jobs, on_result))
+    # One client and cache per run: the first configuration that left work decides the network options.
+    first = next((t.settings for t, r in zip(targets, results) if r.deferred), None)
+    if first is None:
+        return RunResults(results)
+    return check_deferred(results, first, run, progress)
 
 
 def _pool_map(targets: list[Target], run: RunOptions, jobs: int, on_result: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
@@ -244,4 +391,4 @@ def _pool_map(targets: list[Target], run: RunOptions, jobs: int, on_result: Call
 def lint_text(text: str, display: str, settings: Settings, run: RunOptions) -> FileResult:
     """Lint text as if it were the file ``display`` (for --stdin-filename and editors)."""
     target = Target(Path(display), display, settings)
-    return lint_target(target, run, data=text.encode("utf-8", "surrogateescape"))
+    return check_deferred([lint_target(target, run, data=text.encode("utf-8", "surrogateescape"))], settings, run)[0]

@@ -54,11 +54,36 @@ class Context:
     stats: Counter = field(default_factory=Counter)
     # Filled by the engine for rules that need shared run state (e.g. URLs to check online).
     state: dict = field(default_factory=dict)
+    # (key, line, column) a rule left for its DeferredCheck; the engine collects them.
+    deferred: list[tuple[str, int, int]] = field(default_factory=list)
+
+    def defer(self, key: str, line: int, column: int) -> None:
+        """Leave ``key`` (a URL) at this position to the rule's DeferredCheck, run once per run."""
+        self.deferred.append((key, line, column))
 
 
 @dataclass(frozen=True)
 class NoOptions:
     pass
+
+
+class DeferredCheck:
+    """Work network rules leave for one phase after every file is linted.
+
+    A rule with ``deferred_check`` set only calls ``ctx.defer(key, line, column)`` in ``check``
+    (the engine calls ``check`` once per file for all rules sharing the check). In the main
+    process, ``run`` then checks each unique key once, however many files and worker processes
+    found it, and ``judge`` turns an answer into ``(code, message)`` (or None) for each place.
+    """
+
+    name: ClassVar[str] = ""  # label in statistics: "remote images"
+
+    def run(self, keys: list[str], phase: Any) -> dict[str, Any]:
+        """Answers by key (keys left out get no finding); ``phase`` is the engine's DeferredPhase."""
+        raise NotImplementedError
+
+    def judge(self, answer: Any, options: Any) -> tuple[str, str] | None:
+        raise NotImplementedError
 
 
 class Rule:
@@ -79,6 +104,8 @@ class Rule:
     Options: ClassVar[type] = NoOptions
     # Tags for SARIF and docs: the family.
     family: ClassVar[str] = "postlint"
+    # Set by network rules whose work is checked once per run after all files (see DeferredCheck).
+    deferred_check: ClassVar[DeferredCheck | None] = None
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         raise NotImplementedError

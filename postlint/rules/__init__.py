@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from postlint.registry import Registry, Rule
-from postlint.rules import core, counts, frontmatter, images
+from postlint.rules import core, counts, frontmatter, images, remote_images
 
 ALL_RULES: list[type[Rule]] = [
     *core.RULES,
     *frontmatter.RULES,
     *images.RULES,
+    *remote_images.RULES,
     *counts.RULES,
 ]
 
