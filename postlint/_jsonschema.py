@@ -12,13 +12,19 @@ import sys
 from types import ModuleType
 
 
+_SKIPPED = ("rfc3987_syntax", "isoduration")
+
+
 def jsonschema() -> ModuleType:
-    if "jsonschema" not in sys.modules and "rfc3987_syntax" not in sys.modules:
-        sys.modules["rfc3987_syntax"] = None  # type: ignore[assignment]  # ImportError for jsonschema's optional import
+    if "jsonschema" not in sys.modules:
+        blocked = [name for name in _SKIPPED if name not in sys.modules]
+        for name in blocked:
+            sys.modules[name] = None  # type: ignore[assignment]  # ImportError for jsonschema's optional import
         try:
             import jsonschema as module
         finally:
-            del sys.modules["rfc3987_syntax"]
+            for name in blocked:
+                del sys.modules[name]
         return module
     import jsonschema as module
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import email.utils
 import enum
@@ -139,6 +138,7 @@ def host_key(host: str) -> str:
 
 async def system_resolver(host: str, port: int) -> list[str]:
     """Resolve a host name with the operating system's resolver."""
+    import asyncio
     loop = asyncio.get_running_loop()
     infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
@@ -474,6 +474,7 @@ class NetClient:
                  environ: Mapping[str, str] | None = None,
                  rng: random.Random | None = None,
                  is_public: Callable[[IPAddress], bool] | None = None) -> None:
+        import asyncio
         self.options = options or NetworkOptions()
         self.stats = NetStats()
         self._resolver = resolver or system_resolver
@@ -597,6 +598,7 @@ class NetClient:
         return None
 
     def _host(self, host: str) -> _HostState:
+        import asyncio
         state = self._hosts.get(host)
         if state is None:
             state = self._hosts[host] = _HostState(asyncio.Semaphore(self.options.host_concurrency))
@@ -675,6 +677,7 @@ class NetClient:
 
     async def _attempt(self, url: str, method: str, headers: Mapping[str, str], limit: int,
                        state: _HostState) -> _Answer:
+        import asyncio
         remaining = self._remaining()
         if remaining <= 0:
             return _Answer(error=ErrorKind.DEADLINE, detail="overall deadline passed")
@@ -691,6 +694,7 @@ class NetClient:
             raise
 
     async def _send(self, url: str, method: str, headers: Mapping[str, str], limit: int) -> _Answer:
+        import asyncio
         import httpx
 
         assert self._client is not None

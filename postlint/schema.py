@@ -20,6 +20,14 @@ if TYPE_CHECKING:  # jsonschema and referencing cost ~60 ms to import: only when
     from postlint.document import FrontMatter
 
 SHIPPED_BASE = "https://postlint.dev/schemas/"
+
+
+def _import_jsonschema() -> None:
+    """First import of jsonschema goes through postlint._jsonschema (no IRI grammar at import)."""
+    from postlint._jsonschema import jsonschema as load
+
+    load()
+
 SHIPPED_SUFFIX = ".schema.json"
 FILE_SCHEMES = ("file",)
 WEB_SCHEMES = ("http", "https")
@@ -301,6 +309,7 @@ class SchemaStore:
         return contents
 
     def _compile(self, uri: str, confine: Path | None, relative_to: Path | None) -> Loaded:
+        _import_jsonschema()
         import jsonschema
         import referencing
         import referencing.exceptions
@@ -419,6 +428,7 @@ def _download(url: str, settings: Any) -> bytes:
 
 
 def _check_remote(url: str, body: bytes) -> None:
+    _import_jsonschema()
     import jsonschema
 
     try:
@@ -442,6 +452,7 @@ def format_checker() -> jsonschema.FormatChecker:
     if _FORMAT_CHECKER is None:
         import copy
 
+        _import_jsonschema()
         import jsonschema
 
         checker = copy.deepcopy(jsonschema.Draft202012Validator.FORMAT_CHECKER)
@@ -680,6 +691,7 @@ def _describe(err: Any, instance: Any, fm: FrontMatter) -> Iterator[Violation]:
 
 def _describe_alternatives(err: Any, fm: FrontMatter) -> Iterator[Violation]:
     """anyOf / oneOf: say what the alternatives expect, or the one error of the closest alternative."""
+    _import_jsonschema()
     import jsonschema.exceptions
 
     path = tuple(err.absolute_path)
