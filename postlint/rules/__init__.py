@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from postlint.registry import Registry, Rule
-from postlint.rules import core, counts, frontmatter, images, remote_images
+from postlint.rules import core, counts, dates, frontmatter, images, remote_images
 
 ALL_RULES: list[type[Rule]] = [
     *core.RULES,
     *frontmatter.RULES,
     *images.RULES,
     *remote_images.RULES,
+    *dates.RULES,
     *counts.RULES,
 ]
 
