@@ -34,6 +34,7 @@ FIXTURE_CASES = [
     ("bad_renamed_section.md", [("COUNT001", 7)]),
     ("bad_list_lead_in.md", [("COUNT001", 3), ("COUNT001", 9)]),
     ("bad_table_lead_in.md", [("COUNT001", 3)]),
+    ("bad_inline_enumeration.md", [("COUNT001", 3), ("COUNT001", 5)]),
     ("bad_front_matter_title.md", [("COUNT001", 2)]),
     ("good_front_matter_title.md", []),
     ("good_traps.md", []),

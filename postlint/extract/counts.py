@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Claim", "Label", "find_claims", "read_label", "number_value", "singular", "starts_with_noun"]
+__all__ = ["Claim", "Label", "find_claims", "inline_enumeration", "read_label", "number_value", "singular", "starts_with_noun"]
 
 _ONES = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -289,3 +289,20 @@ def starts_with_noun(text: str, noun: str) -> bool:
     if rest.startswith(" - ") or rest.startswith(" — ") or rest.startswith(" – "):
         return True
     return read_label(t) is not None and read_label(t).noun == noun  # type: ignore[union-attr]
+
+
+_ENUMERATOR = re.compile(r"(?<![\w.])\(?([1-9][0-9]?|[a-z])\)")
+
+
+def inline_enumeration(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Spans of the run of inline enumerators "1) ... 2) ..." or "(a) ... (b) ..." in ``text[start:end]``
+    that counts up from 1 (or a); empty if there is no such run of two or more."""
+    run: list[tuple[int, int]] = []
+    for m in _ENUMERATOR.finditer(text, start, len(text) if end is None else end):
+        tok = m.group(1)
+        value = int(tok) if tok.isdigit() else ord(tok) - ord("a") + 1
+        if value == len(run) + 1:
+            run.append((m.start(), m.end()))
+        elif value == 1:
+            break  # a second enumeration starts: count the first
+    return run if len(run) >= 2 else []

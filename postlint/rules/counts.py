@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from postlint.document import Block, Document
-from postlint.extract.counts import Claim, Label, find_claims, read_label, starts_with_noun
+from postlint.extract.counts import Claim, Label, find_claims, inline_enumeration, read_label, starts_with_noun
 from postlint.registry import Context, Report, Rule
 
 _NOTE_ITEM = re.compile(r"\s*(?:note|nb|n\.b\.|tip|warning|caution|update|edit|important)\s*:", re.I)
@@ -237,7 +237,9 @@ class CountMismatch(Rule):
       level, in the section the claim governs (after it, below its heading; the whole post for
       a front-matter claim or one before the first heading);
     - the list or table right after a lead-in that ends with a colon and holds the claim
-      ("for the following five reasons:").
+      ("for the following five reasons:"; top-level items only, `Note:` items aside, a numbered
+      list interrupted by code or prose counted as one);
+    - an inline enumeration after the claim's colon ("three groups: 1) users, 2) maintainers").
 
     Numbers that measure rather than count the post's parts ("around 10,000 troops", "$30
     trillion", "39 times", "two or three days", "Phase 2 benchmarks") are never compared, and
@@ -304,6 +306,18 @@ class CountMismatch(Rule):
                     )
             elif src.block is not None and src.text.rstrip().endswith(":") and lead_in_claim(src) == claim:
                 yield from _list_mismatch(outline, src, claim)
+            else:
+                yield from _inline_mismatch(doc, src, claim)
+
+
+def _inline_mismatch(doc: Document, src: Source, claim: Claim) -> Iterator[Report]:
+    """ "three groups: 1) users, 2) maintainers and 3) sponsors" counts what is inline."""
+    m = re.compile(r"[^.!?;:]{0,60}:").match(src.text, claim.noun_end)
+    if m is None:
+        return
+    run = inline_enumeration(src.text, m.end())
+    if run and len(run) != claim.value:
+        yield src.report(doc, claim, f'says "{quoted(src, claim)}" but {len(run)} are enumerated after it')
 
 
 def _list_mismatch(outline: Outline, src: Source, claim: Claim) -> Iterator[Report]:

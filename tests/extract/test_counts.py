@@ -6,7 +6,7 @@ import multiprocessing
 
 import pytest
 
-from postlint.extract.counts import find_claims, number_value, read_label, singular, starts_with_noun
+from postlint.extract.counts import find_claims, inline_enumeration, number_value, read_label, singular, starts_with_noun
 
 
 @pytest.mark.parametrize(
@@ -145,9 +145,26 @@ def test_starts_with_noun(text: str, noun: str, expected: bool) -> None:
     assert starts_with_noun(text, noun) is expected
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("three groups: 1) users, 2) maintainers and 3) sponsors", 3),
+        ("two phases: (a) gathering and (b) voting", 2),
+        ("two parts: 1) the solver. 2) the design.", 2),
+        ("see 1) here", 0),
+        ("a smiley :) and b) nothing", 0),
+        ("1) one 2) two 1) again 2) again 3) and again", 2),
+        ("v1.2) and 3) are not a run", 0),
+    ],
+)
+def test_inline_enumeration(text: str, expected: int) -> None:
+    assert len(inline_enumeration(text)) == expected
+
+
 def _read_huge(queue: multiprocessing.Queue) -> None:  # type: ignore[type-arg]
     line = ("1234567890" * 150_000) + " " + ("twenty one two three items, " * 60_000)
-    queue.put(sum(1 for _ in find_claims(line)) + (read_label("Step " + "9" * 3_000_000) is None))
+    enumerated = len(inline_enumeration("1) " * 1_000_000))
+    queue.put(sum(1 for _ in find_claims(line)) + (read_label("Step " + "9" * 3_000_000) is None) + enumerated)
 
 
 def test_linear_on_a_huge_line() -> None:
