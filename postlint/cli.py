@@ -14,6 +14,8 @@ import click
 from postlint import __version__
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+# --statistics key: findings --only-changed-lines left out (the action shows the count in its summary).
+HIDDEN_STAT = "findings on unchanged lines: not reported"
 
 
 def _csv(values: tuple[str, ...]) -> tuple[str, ...]:
@@ -66,6 +68,9 @@ def _formats() -> list[str]:
 @click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes [default: one per CPU].")
 @click.option("--stdin-filename", type=click.Path(path_type=Path), help="Lint standard input as if it were this file.")
 @click.option("--strict", is_flag=True, help="Exit 2 when no file matches.")
+@click.option("--changed-since", metavar="REF", help="Lint only posts added or modified since the merge base with this git revision, and posts showing an image it removed.")
+@click.option("--only-changed-lines", "--new-findings-only", "only_changed_lines", metavar="REF", help="Report only findings on lines added or modified since the merge base with REF; count the rest.")
+@click.option("--shard", metavar="K/N", help="Lint only shard K of N (a stable hash of each path), for a CI matrix.")
 @click.option("--report-unused-disables", is_flag=True, help="Report suppression comments that suppress nothing (PL003).")
 @click.option("--list-rules", is_flag=True, help="List every rule and exit.")
 @click.option("--explain", metavar="CODE", help="Show the documentation of a rule and exit.")
@@ -121,6 +126,9 @@ def run(
     cache_dir: Path | None = None,
     no_cache: bool = False,
     refresh_cache: bool = False,
+    changed_since: str | None = None,
+    only_changed_lines: str | None = None,
+    shard: str | None = None,
 ) -> int:
     from postlint.config import ConfigError, ConfigResolver
     from postlint.rules import REGISTRY
@@ -177,7 +185,8 @@ def run(
             no_cache=no_cache,
             refresh_cache=refresh_cache,
         )
-        results, n_files = _lint(paths, resolver, run_opts, stdin_filename, force_exclude, quiet)
+        scope = _scope(changed_since, only_changed_lines, shard)
+        results, n_files = _lint(paths, resolver, run_opts, stdin_filename, force_exclude, quiet, scope=scope)
     except ConfigError as exc:
         return _fail_report(str(exc), fmt, output_file, sarif_file)
     except _PathError as exc:
@@ -194,12 +203,18 @@ def run(
     from postlint.reporters import RunSummary, get
 
     findings = [f for r in results for f in r.findings]
+    if scope and scope.line_filter is not None:
+        findings = scope.filter(findings)
+        if scope.hidden and not quiet:
+            click.echo(f"postlint: {scope.hidden} finding{'s' if scope.hidden != 1 else ''} on lines not changed since {only_changed_lines} not reported", err=True)
     stats: dict = {}
     for r in results:
         for k, v in r.stats.items():
             stats[k] = stats.get(k, 0) + v
     for k, v in getattr(results, "stats", {}).items():  # the run's own counters (network checks)
         stats[k] = stats.get(k, 0) + v
+    if scope and scope.line_filter is not None:
+        stats[HIDDEN_STAT] = scope.hidden
     summary = RunSummary(
         files=n_files,
         findings=findings,
@@ -233,7 +248,16 @@ def _run_options(offline: bool, today: _dt.datetime | None, debug: bool, unused:
     )
 
 
-def _lint(paths, resolver, run_opts, stdin_filename, force_exclude, quiet=False):  # type: ignore[no-untyped-def]
+def _scope(changed_since: str | None, only_changed_lines: str | None, shard: str | None):  # type: ignore[no-untyped-def]
+    from postlint.changes import Scope, Shard
+
+    try:
+        return Scope(changed_since, only_changed_lines, Shard.parse(shard) if shard else None)
+    except ValueError as exc:
+        raise _PathError(f"--shard {exc}") from None
+
+
+def _lint(paths, resolver, run_opts, stdin_filename, force_exclude, quiet=False, scope=None):  # type: ignore[no-untyped-def]
     from postlint import engine, files
     from postlint.progress import for_stderr
 
@@ -268,6 +292,13 @@ def _lint(paths, resolver, run_opts, stdin_filename, force_exclude, quiet=False)
         targets = files.collect(roots, resolver, force_exclude=force_exclude, warn=warn)
     except files.PathError as exc:
         raise _PathError(str(exc)) from None
+    if scope:
+        from postlint.changes import ChangeError
+
+        try:
+            targets = scope.select(targets)
+        except ChangeError as exc:
+            raise _PathError(str(exc)) from None
     return engine.lint_all(targets, run_opts, progress=progress), len(targets)
 
 

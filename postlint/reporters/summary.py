@@ -46,17 +46,21 @@ def render(
     not_shown: int | None = None,
     max_bytes: int = MAX_SUMMARY_BYTES,
     root: Path | None = None,
+    notes: Iterable[str] = (),
 ) -> str:
     """The summary as Markdown. ``link_base`` prefixes file links (default: ``blob_url()``, else no links).
 
     ``not_shown`` overrides the count of annotations GitHub hid (the caller may know better, e.g. the
-    action when it filtered findings); by default it is computed from the findings.
+    action when it filtered findings); by default it is computed from the findings. ``notes`` are
+    Markdown paragraphs shown under the title (what the run covered: changed files, a shard).
     """
     findings = sorted(summary.findings, key=lambda f: (-f.severity.rank, f))
     base = blob_url() if link_base is None else link_base
     hidden = annotations_not_shown(findings) if not_shown is None else not_shown
     by_sev = Counter(f.severity for f in findings)
     lines = [f"## {_md(title)}", ""]
+    for note in notes:
+        lines += [note, ""]
     for err in summary.errors:
         lines.append(f"**postlint could not run:** {_md(err)}")
         lines.append("")
