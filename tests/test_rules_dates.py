@@ -127,3 +127,18 @@ def test_publication_date_from_file_name(tmp_path: Path) -> None:
 
 def test_dates_in_code_are_ignored() -> None:
     assert lint_str("```\nFebruary 30, 1950\n```\n\nText `June 31` here.\n") == []
+
+
+def test_a_change_of_date_is_not_a_range() -> None:
+    assert lint_str("The launch moved from June 5, 2019 to June 1, 2019.\n") == []
+    assert lint_str("The launch ran from June 5, 2019 to June 1, 2019.\n") == [("DATE002", 1)]
+
+
+def test_through_the_cli_with_configured_order(tmp_path: Path, run_cli) -> None:
+    (tmp_path / "postlint.toml").write_text('[dates]\ndate-order = "DMY"\n', encoding="utf-8")
+    post = tmp_path / "2020-01-10-advisory.md"
+    post.write_text("Due 30/02/2019.\n\n- 2020-01-02: reported\n- 2020-01-05: fixed\n- 2021-01-08: disclosed\n", "utf-8")
+    res = run_cli("--offline", "--output-format", "json", "--jobs", "1", "--config", str(tmp_path / "postlint.toml"),
+                  "--extend-select", "DATE006", str(post))
+    assert res.exit_code == 1, res.stderr
+    assert sorted(res.codes) == [("DATE003", 1), ("DATE006", 5)]

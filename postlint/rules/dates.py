@@ -279,6 +279,10 @@ def _dated_against_version(a: Entry, b: Entry) -> bool:
     return not backport
 
 
+_WORD_CONNECTORS = ("to", "until", "till", "through", "thru")
+_CHANGE = re.compile(r"(?i)\b(?:mov|chang|postpon|reschedul|delay|push|shift|advanc|updat|bump|brought)\w*\b")
+
+
 class ReversedDateRange(_DateRule):
     """Date range ends before it starts.
 
@@ -310,6 +314,8 @@ class ReversedDateRange(_DateRule):
                 continue
             if d.value.year is None and d.value.month != end.month:
                 continue  # "Dec 28 – Jan 3": may cross New Year
+            if d.connector in _WORD_CONNECTORS and _CHANGE.search(b.text, max(0, d.start - 40), d.start):
+                continue  # "moved from June 5 to June 1" tells of a change, not a range
             if end.bounds()[1] < d.value.bounds()[0]:
                 text = " ".join(b.text[d.start : d.end].split())
                 yield _report(doc, b, d, f'date range "{text}" ends before it starts')

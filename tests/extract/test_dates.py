@@ -195,3 +195,31 @@ def test_three_megabyte_line_is_linear(unit: str) -> None:
         count = sum(1 for _ in find_dates(line))
         leading_date(line)
     assert count >= 0
+
+
+try:
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+except ImportError:  # pragma: no cover - hypothesis is a test extra
+    given = None
+
+if given is not None:
+    _PIECES = st.sampled_from(
+        ["May", "June", "Sept.", "Feb", "Tuesday, ", "Wed, ", "Q3", "the ", "mid-", "Spring", "in ", "since ",
+         "1989", "2019", "1950s", "12", "31", "30", "02", "00", "13", "-", "–", "—", "/", ".", ",", " ", " to ",
+         "st", "th", "T", ":", "$", "+", "\n", "▲", "x", "v", "[", "]"]
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(_PIECES, max_size=14).map("".join))
+    def test_grammar_never_raises_and_spans_are_in_order(text: str) -> None:
+        last = 0
+        for d in find_dates(text):
+            assert last <= d.start < d.end <= len(text)
+            d.value.bounds()
+            if d.end_value is not None:
+                d.end_value.bounds()
+            last = d.end
+        leading_date(text)
+        leading_date(text, "DMY")
+        list(find_dates(text, "MDY"))
