@@ -213,3 +213,40 @@ def test_documented_examples(rule: type) -> None:
     good = parse_text(Path("post.md"), "post.md", _markdown_block(rule.section("Use instead")))
     assert list(rule().check(bad, ctx))
     assert not list(rule().check(good, ctx))
+
+
+def test_one_claim_over_several_series_is_not_judged() -> None:
+    text = """\
+    ---
+    title: Install it in three steps
+    ---
+
+    ## Linux
+
+    ### Step 1
+
+    ### Step 2
+
+    ### Step 3
+
+    ## Windows
+
+    ### Step 1
+
+    ### Step 2
+
+    ### Step 3
+    """
+    assert findings_in(text) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "- There are three options:\n  - Red.\n  - Blue.\n- Done.\n",
+        "- There are three options:\n\n  - Red.\n  - Blue.\n\n- Done.\n",
+    ],
+    ids=["tight", "loose"],
+)
+def test_lead_in_inside_a_list_item(text: str) -> None:
+    assert findings_in(text) == [("COUNT001", 1)]

@@ -122,8 +122,10 @@ class Outline:
             matched = [h for h in self._matching(owner, noun, True) if h.index > after]
         if not matched or len({h.level for h in matched}) > 1:
             return None
-        numbered = any(read_label(h.text.lstrip()) for h in matched)
-        return matched if len(matched) >= 2 or numbered else None
+        numbers = [label.value for h in matched if (label := read_label(h.text.lstrip())) is not None]
+        if len(set(numbers)) < len(numbers):
+            return None  # "Step 1-3" under Linux and again under Windows: which series is counted?
+        return matched if len(matched) >= 2 or numbers else None
 
     def _matching(self, owner: int, noun: str, siblings: bool) -> list[Block]:
         key = (owner, noun, siblings)
@@ -169,7 +171,14 @@ def following_items(outline: Outline, block: Block, claim: Claim) -> list[Block]
     """Top-level items (or table rows) right after ``block``; None if there is no such list or it is ambiguous."""
     doc = outline.doc
     blocks = doc.blocks
-    nxt = next((b for b in itertools.islice(blocks, block.index + 1, None) if b.start >= block.end or b.parent == block.index), None)
+    nxt = next(
+        (
+            b
+            for b in itertools.islice(blocks, block.index + 1, None)
+            if b.start >= block.end or b.parent == block.index and b.text is not block.text  # not a loose item's own paragraph
+        ),
+        None,
+    )
     if nxt is None:
         return None
     if nxt.kind == "table_head":
