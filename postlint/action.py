@@ -270,7 +270,9 @@ def main(env: MutableMapping[str, str] | None = None) -> int:
                 print(f"::error title=postlint::cannot fetch {base} to find the changed files: {exc}")
                 return 2
     inputs = replace(inputs, changed_only=changed)
-    sarif_file = Path(inputs.sarif_file) if inputs.sarif_file else default_sarif_file(inputs, env)
+    sarif_file = workspace / inputs.sarif_file if inputs.sarif_file else default_sarif_file(inputs, env)
+    sarif_file.parent.mkdir(parents=True, exist_ok=True)
+    sarif_file.unlink(missing_ok=True)  # a file left by an earlier run must not pass for this one's
     with tempfile.TemporaryDirectory(prefix="postlint-action-") as tmp:
         json_file = Path(tmp) / "report.json"
         argv = postlint_argv(inputs, base, json_file, sarif_file)
@@ -284,8 +286,7 @@ def main(env: MutableMapping[str, str] | None = None) -> int:
         outcome = read_report(json_file, rc)
     write_annotations(outcome)
     write_summary(inputs, base, outcome, env)
-    sarif_path = sarif_file if sarif_file.is_absolute() else workspace / sarif_file
-    set_outputs(env, {"findings": str(len(outcome.findings)), "sarif-file": str(sarif_path) if sarif_path.exists() else ""})
+    set_outputs(env, {"findings": str(len(outcome.findings)), "sarif-file": str(sarif_file) if sarif_file.exists() else ""})
     n = len(outcome.findings)
     log(f"{n} finding{'s' if n != 1 else ''} in {outcome.files} file{'s' if outcome.files != 1 else ''}" + (f"; {outcome.hidden} more on unchanged lines" if outcome.hidden else ""))
     return outcome.exit_code
