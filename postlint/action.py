@@ -286,7 +286,9 @@ def main(env: MutableMapping[str, str] | None = None) -> int:
         outcome = read_report(json_file, rc)
     write_annotations(outcome)
     write_summary(inputs, base, outcome, env)
-    set_outputs(env, {"findings": str(len(outcome.findings)), "sarif-file": str(sarif_file) if sarif_file.exists() else ""})
+    # No SARIF output when postlint failed: uploading its empty results would close every open alert.
+    sarif_ok = outcome.exit_code in (0, 1) and sarif_file.exists()
+    set_outputs(env, {"findings": str(len(outcome.findings)), "sarif-file": str(sarif_file) if sarif_ok else ""})
     n = len(outcome.findings)
     log(f"{n} finding{'s' if n != 1 else ''} in {outcome.files} file{'s' if outcome.files != 1 else ''}" + (f"; {outcome.hidden} more on unchanged lines" if outcome.hidden else ""))
     return outcome.exit_code

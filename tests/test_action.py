@@ -290,3 +290,13 @@ def test_postlint_usage_error_is_reported(origin: Path, tmp_path: Path, run_acti
     res = run_action(shallow_clone(origin, tmp_path / "ws"), args="--select NOPE999")
     assert res.code == 2
     assert "::error title=postlint::" in res.stdout
+    assert res.outputs["sarif-file"] == ""  # nothing an upload step could mistake for a clean analysis
+
+
+def test_configuration_error_gives_no_sarif_output(origin: Path, tmp_path: Path, run_action) -> None:  # type: ignore[no-untyped-def]
+    ws = shallow_clone(origin, tmp_path / "ws")
+    write(ws / "postlint.toml", "no-such-key = 1\n")
+    res = run_action(ws, changed_only="false")
+    assert res.code == 2
+    assert res.outputs["sarif-file"] == ""
+    assert "could not run" in res.summary
