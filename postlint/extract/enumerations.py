@@ -1,0 +1,297 @@
+"""What a post enumerates, read from its Document: claims and where they sit, sections, lists after a lead-in, numbered series."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from postlint.document import Block, Document
+from postlint.extract.counts import Claim, Label, find_claims, read_label, starts_with_noun
+from postlint.registry import Report
+
+_NOTE_ITEM = re.compile(r"\s*(?:note|nb|n\.b\.|tip|warning|caution|update|edit|important)\s*:", re.I)
+# A count right after one of these counts the object of a preposition, not what the list lists.
+_PREPOSITIONS = {
+    "across", "in", "of", "from", "during", "over", "among", "between", "after", "before", "within",
+    "with", "at", "on", "by", "into", "through", "throughout", "via", "under", "per", "for", "to",
+    "about", "like", "than",
+}
+_POSSESSIVE = {"the", "our", "their", "its", "my", "your", "his", "her", "all", "these", "those"}
+_BACKWARD = {"above", "preceding", "previous", "earlier", "aforementioned", "mentioned", "described", "former", "latter"}
+_CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+# --------------------------------------------------------------------------- where claims are
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a claim was read: a body block, or a front-matter key (then ``block`` is None)."""
+
+    text: str
+    block: Block | None = None
+    key: str | None = None
+
+    def report(self, doc: Document, claim: Claim, message: str) -> Report:
+        if self.block is not None:
+            b = self.block
+            return Report.at(doc, b.offset_of(claim.start), message, b.offset_of(claim.end))
+        line, column = doc.front_matter.line_of((self.key,)) if doc.front_matter else (1, 1)
+        return Report(line, column, message)
+
+
+def claims(doc: Document, keys: tuple[str, ...]) -> Iterator[tuple[Source, Claim]]:
+    """Every claim in the front-matter keys, then in the prose blocks, in file order."""
+    fm = doc.front_matter
+    if fm is not None and fm.ok:
+        for key in keys:
+            value = fm.data.get(key)
+            if isinstance(value, str):
+                for c in find_claims(value):
+                    yield Source(value, key=key), c
+    for b in doc.prose_blocks():
+        if b.kind == "paragraph" and b.parent is not None and doc.blocks[b.parent].text is b.text:
+            continue  # a loose item's first paragraph is read once, as the item
+        src = Source(b.text, b)
+        for c in find_claims(b.text):
+            yield src, c
+
+
+def quoted(src: Source, claim: Claim) -> str:
+    return " ".join(src.text[claim.start : claim.noun_end].split())
+
+
+def lines_of(blocks: list[Block]) -> str:
+    shown = ", ".join(str(b.line) for b in blocks[:8])
+    return shown + (", ..." if len(blocks) > 8 else "")
+
+
+# --------------------------------------------------------------------------- sections
+
+
+class Outline:
+    """The post's headings and lists, indexed once per check so that many claims stay cheap."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.headings = doc.headings
+        self.heading_at = [h.index for h in self.headings]
+        self.items: dict[int | None, list[Block]] = {}
+        self.owner: list[int] = []  # per block: position in self.headings of its section's heading, or -1
+        k = -1
+        for b in doc.blocks:
+            if b.kind == "heading":
+                k += 1
+            elif b.kind == "item":
+                self.items.setdefault(b.list_id, []).append(b)
+            self.owner.append(k)
+        self._matched: dict[tuple[int, str], list[Block]] = {}
+
+    def counted_headings(self, block: Block | None, noun: str) -> list[Block] | None:
+        """Headings that open with ``noun`` at one level of the section the claim governs, after it."""
+        owner = -1 if block is None else self.owner[block.index]
+        after = -1 if block is None else block.index
+        matched = [h for h in self._matching(owner, noun, False) if h.index > after]
+        if not matched and block is not None and block.kind != "heading" and owner >= 0:
+            # An introduction's claim ("in four steps") governs the sibling sections after it.
+            matched = [h for h in self._matching(owner, noun, True) if h.index > after]
+        if not matched or len({h.level for h in matched}) > 1:
+            return None
+        numbers = [label.value for h in matched if (label := read_label(h.text.lstrip())) is not None]
+        if len(set(numbers)) < len(numbers):
+            return None  # "Step 1-3" under Linux and again under Windows: which series is counted?
+        return matched if len(matched) >= 2 or numbers else None
+
+    def _matching(self, owner: int, noun: str, siblings: bool) -> list[Block]:
+        key = (owner, noun, siblings)
+        if key not in self._matched:
+            self._matched[key] = [h for h in self._section(owner, siblings) if starts_with_noun(h.text, noun)]
+        return self._matched[key]
+
+    def _section(self, owner: int, siblings: bool) -> Iterator[Block]:
+        """Headings below the heading at ``owner`` (all for -1) up to its next sibling, or with ``siblings``
+        up to the end of its parent's section."""
+        level = self.headings[owner].level if owner >= 0 else 0
+        for h in itertools.islice(self.headings, owner + 1, None):
+            if h.level < level or h.level == level and not siblings:
+                return
+            yield h
+
+
+# --------------------------------------------------------------------------- lists after a lead-in
+
+
+def lead_in_claim(src: Source) -> Claim | None:
+    """The claim a block ending with a colon makes about what follows it, if unambiguous."""
+    text = src.text.rstrip()
+    if src.block is None or not text.endswith(":"):
+        return None
+    found = list(find_claims(text))
+    if not found:
+        return None
+    claim = found[-1]
+    tail = text[claim.noun_end : -1]
+    if re.search(r"[.!?;)]", tail) or len(tail.split()) > 6:
+        return None  # another sentence, or a parenthesis, stands between the claim and the colon
+    words = {*claim.before, *claim.modifiers, *re.findall(r"[a-z]+", tail.lower())}
+    if words & _BACKWARD:
+        return None  # "the preceding two examples are:" counts what came before
+    head = [w for w in claim.before if w not in _POSSESSIVE]
+    if not claim.following and head and head[-1] in _PREPOSITIONS:
+        return None  # "themes ... across our three sessions:"
+    return claim
+
+
+def following_items(outline: Outline, block: Block, claim: Claim) -> list[Block] | None:
+    """Top-level items (or table rows) right after ``block``; None if there is no such list or it is ambiguous."""
+    doc = outline.doc
+    blocks = doc.blocks
+    nxt = next(
+        (
+            b
+            for b in itertools.islice(blocks, block.index + 1, None)
+            if b.start >= block.end or b.parent == block.index and b.text is not block.text  # not a loose item's own paragraph
+        ),
+        None,
+    )
+    if nxt is None:
+        return None
+    if nxt.kind == "table_head":
+        if sum(1 for c in nxt.cells if c) == claim.value:
+            return None  # the claim counts the columns: "two approaches:" compared side by side
+        rows = []
+        for b in itertools.islice(blocks, nxt.index + 1, None):
+            if b.kind != "table_row" or b.parent != nxt.parent:
+                break
+            rows.append(b)
+        return rows
+    if nxt.kind != "item":
+        return None
+    items = list(outline.items[nxt.list_id])
+    while True:
+        after = _next_sibling_list(doc, items[-1])
+        if after is None:
+            return items
+        first, between = after
+        if first.ordered and nxt.ordered and first.number == (items[-1].number or 0) + 1:
+            items += outline.items[first.list_id]
+            continue  # a numbered list interrupted by code or prose, numbering on
+        if not first.ordered and not nxt.ordered and between:
+            return None  # bullets interrupted by prose: one list or two?
+        return items
+
+
+def _next_sibling_list(doc: Document, last: Block) -> tuple[Block, bool] | None:
+    between = False
+    for b in itertools.islice(doc.blocks, last.index + 1, None):
+        if b.start < last.end:
+            continue
+        if b.kind == "item" and b.list_id != last.list_id and b.depth == last.depth:
+            return b, between
+        if b.kind in ("heading", "table_head") or b.depth < last.depth and b.kind == "item":
+            return None
+        if b.kind in ("paragraph", "code", "html", "blockquote"):
+            between = True
+    return None
+
+
+def item_count(doc: Document, items: list[Block], claim: Claim) -> int | None:
+    """How many things the items list, or None when they bundle several per item."""
+    real = [b for b in items if not _NOTE_ITEM.match(b.text)] or items
+    if len(real) < claim.value:
+        for b in real:
+            raw = doc.text[b.start : b.end]
+            if len(b.links) >= 2 or len(_CODE_SPAN.findall(raw)) >= 2 or ", " in b.text and len(b.text) < 80:
+                return None  # "Seven new APIs:" with four bullets naming seven
+    return len(real)
+
+
+# --------------------------------------------------------------------------- numbered series
+
+
+def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns: tuple[str, ...]) -> Iterator[list[tuple[Block, Label, int]]]:
+    """Groups of labels that number one series: headings by level, items by list, captions by noun."""
+    headings: dict[tuple, list[tuple[Block, Label, int, int | None]]] = {}
+    groups: dict[tuple, list[tuple[Block, Label, int]]] = {}
+    parents: list[Block] = []  # open headings, outermost first
+    for b in doc.blocks:
+        if b.kind == "heading":
+            while parents and parents[-1].level >= b.level:
+                parents.pop()
+            got = _label(b.text, series_nouns)
+            if got is not None:
+                scope = parents[-1].index if parents else None
+                headings.setdefault((b.level, got[0].noun), []).append((b, *got, scope))
+            parents.append(b)
+        elif b.kind == "item":
+            got = _label(b.text, series_nouns)
+            if got is not None:
+                groups.setdefault(("i", b.list_id, got[0].noun), []).append((b, *got))
+        elif b.kind == "paragraph":
+            got = _label(b.text.lstrip("\n ▲*_"), caption_nouns)
+            if got is not None:
+                shift = len(b.text) - len(b.text.lstrip("\n ▲*_"))
+                groups.setdefault(("c", got[0].noun), []).append((b, got[0], got[1] + shift))
+    for series in headings.values():
+        whole = [(b, label, shift) for b, label, shift, _ in series]
+        if consecutive(whole) or len({scope for *_, scope in series}) == 1:
+            yield whole  # numbered on across sections ("## Execution" / "### Tip 3")
+        else:
+            for scope in dict.fromkeys(scope for *_, scope in series):
+                yield [(b, label, shift) for b, label, shift, sc in series if sc == scope]
+    yield from groups.values()
+
+
+def _label(text: str, nouns: tuple[str, ...]) -> tuple[Label, int] | None:
+    stripped = text.lstrip()
+    label = read_label(stripped)
+    if label is None or label.noun not in nouns:
+        return None
+    return label, len(text) - len(stripped)
+
+
+def consecutive(series: list[tuple[Block, Label, int]]) -> bool:
+    values = [label.value for _, label, _ in series]
+    return all(b == a + 1 for a, b in zip(values, values[1:]))
+
+
+# --------------------------------------------------------------------------- stated wholes
+
+# A count after these is a part of a larger whole ("45 of the 120 respondents").
+_PARTITIVE = {
+    "of", "out", "including", "among", "from", "to", "with", "in", "for", "by", "than", "on", "at",
+    "across", "over", "into", "within", "between", "through", "during", "after", "before", "per",
+}
+# After the noun these restrict it to a subset ("the 43 maintainers who answered").
+_RESTRICTIVE = {
+    "who", "whom", "whose", "that", "which", "where", "when", "in", "with", "from", "on", "at", "for",
+    "of", "per", "under", "over", "since", "during", "between", "among", "listed", "mentioned", "above",
+    "below", "shown", "i", "we", "you", "they", "he", "she", "it", "each", "to",
+    "without", "across", "by", "before", "after", "into", "out", "like", "such", "here", "there",
+}
+_NEXT_WORD = re.compile(r"[\s*_]*([A-Za-z]+)")
+
+
+def stated_whole(src: Source, claim: Claim) -> bool | None:
+    """True for a whole ("all 1,100 respondents", "a total of 14 workshops"), False for a plain count
+    ("reached 1,200 respondents"), None for a part, a subset or a reference that is never compared."""
+    before = claim.before
+    if claim.value < 2 or claim.modifiers and claim.modifiers[-1] in ("other", "more", "new"):
+        return None
+    m = _NEXT_WORD.match(src.text, claim.noun_end)
+    if m and m.group(1).lower() in _RESTRICTIVE:
+        return None  # "the 43 maintainers who answered"
+    if before[-2:] == ("total", "of"):
+        return True
+    if not before:
+        return False
+    if before[-1] in _PARTITIVE or before[-1] in ("these", "those", "both", "either", "and", "or"):
+        return None
+    if before[-1] == "all":
+        return True
+    if before[-1] == "the":
+        return None if len(before) > 1 and (before[-2] in _PARTITIVE or before[-2] in ("all", "and", "or")) else True
+    return False
+
+
