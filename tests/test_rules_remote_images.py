@@ -468,3 +468,93 @@ def test_docs_examples_run(tmp_path: Path, run_cli, server: Server, monkeypatch:
         p = write(tmp_path / section.replace(" ", "") / "post.md", m.group(2))
         res = run_cli(*NET, "--no-cache", "--select", rule.code, str(p))
         assert (rule.code in [c for c, _ in res.codes]) is expect, f"{rule.code} {section}: {res.stdout}"
+
+
+# --------------------------------------------------------------------------- the engine's deferred phase
+
+from postlint.registry import Context, DeferredCheck, Registry, Rule  # noqa: E402
+
+
+class _Words(DeferredCheck):
+    """Answers for words found in posts: "bad" is reported as PL095, "odd" as PL096; "boom" crashes."""
+
+    name = "test words"
+    calls: list[list[str]] = []
+
+    def run(self, keys: list[str], phase: Any) -> dict[str, str]:
+        self.calls.append(sorted(keys))
+        phase.stats["test words: checked"] += len(keys)
+        if "boom" in keys:
+            raise RuntimeError("checker bug")
+        return {k: k for k in keys}
+
+    def judge(self, answer: Any, options: Any) -> tuple[str, str] | None:
+        return {"bad": ("PL095", "bad word"), "odd": ("PL096", "odd word")}.get(answer)
+
+
+class _WordRule(Rule):
+    """Words checked after all files (a test rule)."""
+
+    needs_network = True
+    deferred_check = _Words()
+    default_enabled = False
+
+    def check(self, doc: Any, ctx: Context) -> Iterator[Any]:
+        for i, line in enumerate(doc.text.splitlines(), 1):
+            for word in line.split():
+                ctx.defer(word, i, line.index(word) + 1)
+        return iter(())
+
+
+class _Bad(_WordRule):
+    code = "PL095"
+    name = "test-bad-word"
+
+
+class _Odd(_WordRule):
+    code = "PL096"
+    name = "test-odd-word"
+
+
+@pytest.fixture
+def words(monkeypatch: pytest.MonkeyPatch) -> type[_Words]:
+    import postlint.rules
+    from postlint import engine
+
+    monkeypatch.setattr(postlint.rules, "REGISTRY", Registry([*postlint.rules.ALL_RULES, _Bad, _Odd]))
+    monkeypatch.setattr(engine, "_selections", {})
+    _Words.calls = []
+    return _Words
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_deferred_keys_checked_once_per_run(tmp_path: Path, run_cli, words: type[_Words], jobs: str) -> None:
+    from postlint import engine
+
+    for i in range(engine.IN_PROCESS_MAX_FILES + 4):
+        write(tmp_path / f"p{i:02}.md", "fine bad\nodd bad fine\n")
+    res = run_cli("--output-format", "json", "--statistics", "--jobs", jobs, "--select", "PL095,PL096", str(tmp_path))
+    assert words.calls == [["bad", "fine", "odd"]]  # one call, each key once, whatever the jobs
+    assert res.codes[:3] == [("PL095", 1), ("PL096", 2), ("PL095", 2)]
+    assert json.loads(res.stdout)["statistics"]["test words: checked"] == 3
+
+
+def test_deferred_findings_follow_selection_severity_and_suppression(tmp_path: Path, run_cli, words: type[_Words]) -> None:
+    p = write(tmp_path / "p.md", "bad odd\n<!-- postlint-disable-next-line PL095 -->\nbad odd\n")
+    write(tmp_path / "postlint.toml", 'extend-select = ["PL095"]\n[severity]\nPL095 = "warning"\n')
+    res = run_cli("--output-format", "json", str(p))
+    assert res.codes == [("PL095", 1)] and res.findings[0]["severity"] == "warning" and res.exit_code == 0
+
+
+def test_deferred_offline_counts_and_never_runs(tmp_path: Path, run_cli, words: type[_Words]) -> None:
+    p = write(tmp_path / "p.md", "bad odd bad\n")
+    res = run_cli("--offline", "--output-format", "json", "--statistics", "--select", "PL095", str(p))
+    assert res.codes == [] and words.calls == []
+    assert json.loads(res.stdout)["statistics"]["test words: skipped (offline)"] == 2
+
+
+def test_deferred_check_crash_is_a_finding(tmp_path: Path, run_cli, words: type[_Words]) -> None:
+    p = write(tmp_path / "p.md", "BAD\nboom\n")
+    res = run_cli("--output-format", "json", "--jobs", "1", "--select", "PL095", str(p))
+    assert ("PL004", 1) in res.codes and ("PL004", 2) in res.codes
+    assert "checker bug" in res.findings[0]["message"]
