@@ -300,3 +300,58 @@ def test_configuration_error_gives_no_sarif_output(origin: Path, tmp_path: Path,
     assert res.code == 2
     assert res.outputs["sarif-file"] == ""
     assert "could not run" in res.summary
+
+
+def test_push_event_changed_only_compares_with_before(origin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, run_action) -> None:  # type: ignore[no-untyped-def]
+    ws = shallow_clone(origin, tmp_path / "ws", branch="main")
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"before": git(origin, "rev-parse", "main~1").strip()}))
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(event))
+    # The pushed commit only: its "before" is fetched by SHA into the depth-1 clone.
+    res = run_action(ws, event="push", changed_only="true")
+    assert {a[1] for a in res.annotations} == {"posts/main-later.md"}
+
+
+# --------------------------------------------------------------------------- docs/github-actions.md
+
+
+def doc_workflows() -> list[dict]:
+    text = (ROOT / "docs" / "github-actions.md").read_text("utf-8")
+    out = []
+    for block in re.findall(r"```yaml\n(.*?)```", text, re.S):
+        doc = yaml.safe_load(block)
+        if isinstance(doc, dict) and "jobs" in doc:
+            doc["on"] = doc.pop(True, doc.get("on"))  # YAML 1.1 reads the key `on` as true
+            out.append(doc)
+    return out
+
+
+def test_docs_have_three_valid_workflows() -> None:
+    schema = json.loads((Path(__file__).parent / "data" / "github-workflow.schema.json").read_text("utf-8"))
+    workflows = doc_workflows()
+    assert len(workflows) == 3
+    for wf in workflows:
+        assert [e.message for e in jsonschema.Draft7Validator(schema).iter_errors(wf)] == []
+
+
+def test_docs_workflows_use_only_the_actions_inputs() -> None:
+    inputs = set(action_yml()["inputs"])
+    outputs = set(action_yml()["outputs"])
+    for wf in doc_workflows():
+        for job in wf["jobs"].values():
+            for step in job["steps"]:
+                if str(step.get("uses", "")).startswith("postlint/postlint@"):
+                    assert set(step.get("with", {})) <= inputs
+                for ref in re.findall(r"steps\.postlint\.outputs\.([\w-]+)", json.dumps(step)):
+                    assert ref in outputs
+
+
+def test_docs_fork_safe_and_sarif_permissions() -> None:
+    annotations, sarif, sharded = doc_workflows()
+    assert annotations["permissions"] == {"contents": "read"}
+    for wf in (sarif, sharded):
+        assert wf["permissions"]["security-events"] == "write"
+        steps = [s for job in wf["jobs"].values() for s in job["steps"]]
+        assert any(str(s.get("uses", "")).startswith("github/codeql-action/upload-sarif@") for s in steps)
+    upload = next(s for s in sharded["jobs"]["postlint"]["steps"] if "upload-sarif" in str(s.get("uses")))
+    assert "matrix.shard" in upload["with"]["category"]
