@@ -12,6 +12,7 @@ from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import IO
 
 from postlint.changes import ChangeError, git
 from postlint.finding import Finding, Severity
@@ -189,7 +190,7 @@ def read_report(json_file: Path, rc: int) -> Outcome:
     return Outcome(rc, findings, doc.get("files", 0), doc.get("statistics", {}).get(HIDDEN_STAT, 0), tuple(doc.get("errors", ())))
 
 
-def write_annotations(outcome: Outcome, out=None) -> None:  # type: ignore[no-untyped-def]
+def write_annotations(outcome: Outcome, out: IO[str] | None = None) -> None:
     from postlint.reporters.github import annotation, escape_data
 
     out = out or sys.stdout
