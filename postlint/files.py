@@ -28,7 +28,8 @@ def display_path(path: Path) -> str:
         rel = os.path.relpath(path)
     except ValueError:  # another drive on Windows
         rel = str(path)
-    return Path(rel).as_posix()
+    # A name that is not UTF-8 (surrogate escapes) is shown with backslash escapes: every output stays encodable.
+    return os.fsencode(Path(rel).as_posix()).decode("utf-8", "backslashreplace")
 
 
 @lru_cache(maxsize=256)

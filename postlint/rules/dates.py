@@ -352,14 +352,16 @@ class NonexistentDate(_DateRule):
     name = "nonexistent-date"
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
+        about_calendars: dict[int, bool] = {}  # per block: searched once, however many dates it holds
         for b, d in prose_dates(doc, _options(ctx).date_order):
-            if _CALENDAR_TOPIC.search(b.text):
+            if not any(v is not None and not v.exists for v in (d.value, d.end_value)):
                 continue
-            for value in (d.value, d.end_value):
-                if value is not None and not value.exists:
-                    text = " ".join(b.text[d.start : d.end].split())
-                    yield _report(doc, b, d, f'"{text}" is not a real date')
-                    break
+            if b.index not in about_calendars:
+                about_calendars[b.index] = _CALENDAR_TOPIC.search(b.text) is not None
+            if about_calendars[b.index]:
+                continue
+            text = " ".join(b.text[d.start : d.end].split())
+            yield _report(doc, b, d, f'"{text}" is not a real date')
 
 
 class WeekdayMismatch(_DateRule):
