@@ -236,7 +236,8 @@ class Store:
     def put_json(self, key: str, value: Any, *, ttl: float | None = None,
                  meta: Mapping[str, Any] | None = None) -> None:
         """Store a JSON value (ttl in seconds, None = until replaced)."""
-        payload = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        # ASCII escapes keep file names that are not UTF-8 (surrogate escapes) round-tripping.
+        payload = json.dumps(value, separators=(",", ":"), ensure_ascii=True).encode("ascii")
         self._put(key, payload, "json", ttl, meta)
 
     def delete(self, key: str) -> None:

@@ -56,6 +56,18 @@ class FileResult:
     findings: list[Finding]
     stats: Counter = field(default_factory=Counter)
     deferred: list[Deferred] = field(default_factory=list)
+    # What the result cache keeps of this file (None: not cacheable, or caching is off).
+    entry: dict | None = None
+
+
+@dataclass
+class _Extras:
+    """What a lint of one document leaves besides findings, for the result cache."""
+
+    dependencies: set[str] = field(default_factory=set)
+    memos: dict[str, Any] = field(default_factory=dict)
+    cacheable: bool = True
+    directives: list[list] = field(default_factory=list)
 
 
 class RunResults(list[FileResult]):
@@ -142,17 +154,95 @@ def _file_settings(target: Target) -> Settings:
     return s
 
 
-def lint_target(target: Target, run: RunOptions, data: bytes | None = None) -> FileResult:
+def lint_target(target: Target, run: RunOptions, data: bytes | None = None, cache: bool = False) -> FileResult:
+    """Lint one file; with ``cache``, also return the entry the result cache keeps of it."""
     settings = _file_settings(target)
     fm_cap = settings.table("front-matter").get("max-size", DEFAULT_MAX_FRONT_MATTER_SIZE)
+    signature = None
+    if cache and data is None:
+        from postlint import result_cache
+
+        signature = result_cache.stat_signature(target.path)
+        if signature is not None and signature[0] == "f" and signature[1] <= settings.max_file_size:
+            try:
+                data = target.path.read_bytes()
+            except OSError:
+                signature = None  # load_document reports it (PL001); such a result is not kept
+        else:
+            signature = None
     doc = load_document(target.path, target.display, data=data, max_size=settings.max_file_size, max_front_matter_size=fm_cap)
-    return FileResult(target.display, *lint_document(doc, settings, run))
+    extras = _Extras()
+    findings, stats, deferred = lint_document(doc, settings, run, extras)
+    result = FileResult(target.display, findings, stats, deferred)
+    if signature is not None and data is not None and extras.cacheable and doc.parsed:
+        result.entry = _entry(result, data, signature, extras)
+    return result
 
 
-def lint_document(doc: Document, settings: Settings, run: RunOptions) -> tuple[list[Finding], Counter, list[Deferred]]:
+def _entry(result: FileResult, data: bytes, signature: list, extras: _Extras) -> dict:
+    from postlint import result_cache
+
+    registry = _registry()
+    decided = {code for code in extras.memos}
+    return {
+        "stat": signature,
+        "digest": result_cache.digest(data),
+        "findings": [
+            [f.line, f.column, f.code, f.message, f.severity.value, f.end_line, f.end_column, f.context]
+            for f in result.findings
+            if f.code not in decided
+        ],
+        "deferred": [
+            [d.check, d.key, d.line, d.column, [[c, s.value] for c, s in d.severities], d.context, _first_code(registry, d.check)]
+            for d in result.deferred
+        ],
+        "deps": {p: result_cache.stat_signature(p) for p in sorted(extras.dependencies)},
+        "memos": extras.memos,
+        "directives": extras.directives,
+        "stats": dict(result.stats),
+    }
+
+
+def _first_code(registry: Registry, check_name: str) -> str:
+    return next(r.code for r in registry.rules if r.deferred_check is not None and r.deferred_check.name == check_name)
+
+
+def from_entry(entry: dict, target: Target, run: RunOptions) -> FileResult:
+    """Rebuild a file's result from its cache entry: no read, no parse; day-dependent rules decide anew."""
+    settings = _file_settings(target)
+    sel = selection(settings)
+    registry = _registry()
+    display = target.display
+    findings = [
+        Finding(display, line, col, code, msg, Severity(sev), registry.by_code[code].name, end_line, end_col, context)
+        for line, col, code, msg, sev, end_line, end_col, context in entry["findings"]
+        if code in registry.by_code
+    ]
+    if entry.get("memos"):
+        sup = suppress.Suppressions([suppress.Directive(k, frozenset(c) if c is not None else None, line, 1) for k, c, line in entry.get("directives", [])], [])
+        for code, memo in entry["memos"].items():
+            rule_cls = registry.by_code.get(code)
+            if rule_cls is None or rule_cls.decide is None:
+                continue
+            ctx = Context(options=sel.options.get(code), config_dir=settings.root, today=run.today, offline=run.offline, settings=settings)
+            for r in rule_cls.decide(memo, ctx):
+                if not sup.suppresses(code, r.line):
+                    findings.append(Finding(display, r.line, r.column, code, r.message, sel.severity.get(code, rule_cls.severity), rule_cls.name, r.end_line, r.end_column))
+    deferred = [
+        Deferred(check, key, line, col, sel.options.get(code), tuple((c, Severity(v)) for c, v in sevs), context)
+        for check, key, line, col, sevs, context, code in entry.get("deferred", [])
+    ]
+    findings.sort()
+    return FileResult(display, findings, Counter(entry.get("stats", {})), deferred)
+
+
+def lint_document(
+    doc: Document, settings: Settings, run: RunOptions, extras: _Extras | None = None
+) -> tuple[list[Finding], Counter, list[Deferred]]:
     sel = selection(settings)
     registry = _registry()
     stats: Counter = Counter()
+    extras = extras if extras is not None else _Extras()
     raw: list[tuple[type[Rule], Report]] = []
     # DeferredCheck name -> (the places its rules left, the codes of those rules selected here).
     deferred: dict[str, tuple[list[tuple[str, int, int]], list[type[Rule]]]] = {}
@@ -173,12 +263,19 @@ def lint_document(doc: Document, settings: Settings, run: RunOptions) -> tuple[l
             offline=run.offline,
             settings=settings,
             stats=stats,
+            dependencies=extras.dependencies,
         )
         try:
             for report in rule_cls().check(doc, ctx):
                 raw.append((rule_cls, report))
             if check is not None:
                 deferred[check.name] = (ctx.deferred, [rule_cls])
+            if rule_cls.decide is not None:
+                extras.memos[rule_cls.code] = ctx.memo
+                for report in rule_cls.decide(ctx.memo, ctx):
+                    raw.append((rule_cls, report))
+            if not ctx.cacheable:
+                extras.cacheable = False
         except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the others
             if run.debug:
                 traceback.print_exc(file=sys.stderr)
@@ -189,12 +286,14 @@ def lint_document(doc: Document, settings: Settings, run: RunOptions) -> tuple[l
                 )
             )
     sup = suppress.parse(doc, registry) if doc.parsed else None
+    if sup is not None and extras.memos:
+        extras.directives = [[d.kind, sorted(d.codes) if d.codes is not None else None, d.line] for d in sup.directives]
     findings: list[Finding] = []
     selected_codes = {r.code for r in sel.rules}
     for rule_cls, report in raw:
         if sup is not None and rule_cls.code != "PL004" and sup.suppresses(rule_cls.code, report.line):
             continue
-        findings.append(_finding(doc, rule_cls, report, sel))
+        findings.append(_finding(doc, rule_cls, report, sel, decided=rule_cls.decide is not None))
     if sup is not None and "PL003" in selected_codes:
         pl003 = registry.by_code["PL003"]
         extra = list(sup.invalid)
@@ -297,7 +396,7 @@ def _deferred_crashed(results: list[FileResult], name: str, exc: Exception, regi
             res.findings.sort()
 
 
-def _finding(doc: Document, rule: type[Rule], r: Report, sel: _Selection) -> Finding:
+def _finding(doc: Document, rule: type[Rule], r: Report, sel: _Selection, decided: bool = False) -> Finding:
     n_lines = max(len(doc.line_starts), 1)
     line = min(max(r.line, 1), n_lines) if doc.text else max(r.line, 1)
     return Finding(
@@ -311,18 +410,21 @@ def _finding(doc: Document, rule: type[Rule], r: Report, sel: _Selection) -> Fin
         end_line=r.end_line,
         end_column=r.end_column,
         # A bounded prefix: a 5 MB line with 100,000 findings must not be copied 100,000 times.
-        context=doc.line_text(line, 400),
+        # Findings decided at report time have none: a cached result has no line text for them.
+        context="" if decided else doc.line_text(line, 400),
     )
 
 
 # --------------------------------------------------------------------------- running many files
 
 _worker_run: RunOptions | None = None
+_worker_cache = False
 
 
-def _init_worker(run: RunOptions) -> None:
-    global _worker_run
+def _init_worker(run: RunOptions, cache: bool) -> None:
+    global _worker_run, _worker_cache
     _worker_run = run
+    _worker_cache = cache
     import signal
 
     # The parent handles Ctrl-C; workers just stop when the pool is torn down.
@@ -331,7 +433,7 @@ def _init_worker(run: RunOptions) -> None:
 
 def _work(target: Target) -> FileResult:
     assert _worker_run is not None
-    return lint_target(target, _worker_run)
+    return lint_target(target, _worker_run, cache=_worker_cache)
 
 
 def effective_jobs(jobs: int) -> int:
@@ -354,19 +456,35 @@ def lint_all(
     ``on_result`` sees each file's offline findings as it is done; findings of deferred (network)
     checks are added to the same results afterwards, each unique URL checked once in this process.
     """
+    _new_run()
     # Resolve selections (and surface configuration errors) before any work starts.
     for s in {t.settings for t in targets}:
         selection(s)
+    caches = _ResultCaches(run) if not run.no_cache else None
+    results: list[FileResult | None] = [None] * len(targets)
+    todo: list[int] = []
+    for i, t in enumerate(targets):
+        entry = caches.lookup(t) if caches is not None else None
+        if entry is not None:
+            results[i] = from_entry(entry, t, run)
+        else:
+            todo.append(i)
     jobs = effective_jobs(run.jobs)
-    results: list[FileResult] = []
-    if jobs == 1 or len(targets) <= IN_PROCESS_MAX_FILES:
-        it: Iterable[FileResult] = (lint_target(t, run) for t in targets)
-        for res in it:
-            results.append(res)
-            if on_result:
-                on_result(res)
+    caching = caches is not None
+    if jobs == 1 or len(todo) <= IN_PROCESS_MAX_FILES:
+        done: Iterable[FileResult] = (lint_target(targets[i], run, cache=caching) for i in todo)
     else:
-        results.extend(_pool_map(targets, run, jobs, on_result))
+        done = _pool_map([targets[i] for i in todo], run, jobs, caching)
+    for i, res in zip(todo, done):
+        results[i] = res
+        if caches is not None and res.entry is not None:
+            caches.record(targets[i], res.entry)
+            res.entry = None
+    if caches is not None:
+        caches.save()
+    if on_result:
+        for res in results:
+            on_result(res)  # type: ignore[arg-type]
     # One client and cache per run: the first configuration that left work decides the network options.
     first = next((t.settings for t, r in zip(targets, results) if r.deferred), None)
     if first is None:
@@ -374,18 +492,61 @@ def lint_all(
     return check_deferred(results, first, run, progress)
 
 
-def _pool_map(targets: list[Target], run: RunOptions, jobs: int, on_result: Callable[[FileResult], None] | None) -> Iterator[FileResult]:
+def _new_run() -> None:
+    """Forget what an earlier run in this process saw of the file system (folder listings, schemas)."""
+    from postlint import schema
+    from postlint.extract import images
+
+    images._listings.clear()
+    images._sniffed.clear()
+    schema.STORE.clear()
+
+
+def _pool_map(targets: list[Target], run: RunOptions, jobs: int, cache: bool) -> Iterator[FileResult]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     # fork is cheapest on Linux and our state is read-only; elsewhere use the platform default.
     ctx = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     chunk = max(1, min(64, len(targets) // (jobs * 8) or 1))
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(run,)) as pool:
-        for res in pool.map(_work, targets, chunksize=chunk):
-            if on_result:
-                on_result(res)
-            yield res
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_init_worker, initargs=(run, cache)) as pool:
+        yield from pool.map(_work, targets, chunksize=chunk)
+
+
+class _ResultCaches:
+    """One ResultCache per configuration, in the cache folder of that configuration's project."""
+
+    def __init__(self, run: RunOptions):
+        self.run = run
+        self._by_settings: dict[Settings, Any] = {}
+
+    def _for(self, settings: Settings) -> Any:
+        rc = self._by_settings.get(settings)
+        if rc is None:
+            from postlint import result_cache
+            from postlint.cache import Cache
+
+            cache = Cache.open(settings.root, cache_dir=self.run.cache_dir, config_cache_dir=settings.cache_dir, refresh=self.run.refresh_cache)
+            codes = [r.code for r in selection(settings).rules]
+            rc = self._by_settings[settings] = result_cache.ResultCache(cache.store(result_cache.NAMESPACE), result_cache.settings_key(settings, codes, self.run))
+        return rc
+
+    @staticmethod
+    def _rel(target: Target) -> str:
+        try:
+            return target.path.resolve().relative_to(target.settings.root.resolve()).as_posix()
+        except ValueError:
+            return target.path.resolve().as_posix()
+
+    def lookup(self, target: Target) -> dict | None:
+        return self._for(target.settings).lookup(target.path, self._rel(target))
+
+    def record(self, target: Target, entry: dict) -> None:
+        self._for(target.settings).record(self._rel(target), entry)
+
+    def save(self) -> None:
+        for rc in self._by_settings.values():
+            rc.save()
 
 
 def lint_text(text: str, display: str, settings: Settings, run: RunOptions) -> FileResult:

@@ -57,9 +57,23 @@ class Context:
     # (key, line, column) a rule left for its DeferredCheck; the engine collects them.
     deferred: list[tuple[str, int, int]] = field(default_factory=list)
 
+    # Files and folders other than the post whose state the findings depend on (result cache).
+    dependencies: set[str] = field(default_factory=set)
+    # What a rule with ``decide`` keeps for deciding at report time (JSON-able).
+    memo: Any = None
+    cacheable: bool = True
+
     def defer(self, key: str, line: int, column: int) -> None:
         """Leave ``key`` (a URL) at this position to the rule's DeferredCheck, run once per run."""
         self.deferred.append((key, line, column))
+
+    def depend(self, path: str | Path) -> None:
+        """The findings depend on this file or folder: a cached result is reused only while it is unchanged."""
+        self.dependencies.add(str(path))
+
+    def uncacheable(self) -> None:
+        """The findings depend on something the result cache cannot watch (the network)."""
+        self.cacheable = False
 
 
 @dataclass(frozen=True)
@@ -106,6 +120,9 @@ class Rule:
     family: ClassVar[str] = "postlint"
     # Set by network rules whose work is checked once per run after all files (see DeferredCheck).
     deferred_check: ClassVar[DeferredCheck | None] = None
+    # A rule whose verdict depends on the day (FM005) keeps a memo in ``check`` (``ctx.memo``) and
+    # reports from it in ``decide(memo, ctx)``: cached results keep the memo, not the finding.
+    decide: ClassVar[Any] = None
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         raise NotImplementedError

@@ -40,13 +40,30 @@ def settings_key(settings: Any, codes: list[str], run: Any) -> str:
     fields = {f.name: getattr(settings, f.name) for f in dataclasses.fields(settings) if f.name != "sources"}
     payload = {
         "version": __version__,
+        "build": _build_id(),
         "entry": ENTRY_VERSION,
+        "offline": bool(getattr(run, "offline", False)),
         "settings": fields,
         "rules": sorted(codes),
         "report_unused_disables": bool(getattr(run, "report_unused_disables", False)),
     }
     text = json.dumps(payload, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+_BUILD: str | None = None
+
+
+def _build_id() -> str:
+    """postlint's own files (code and shipped schemas) as installed: an edited checkout is a new build."""
+    global _BUILD
+    if _BUILD is None:
+        from postlint.config import schemas_dir
+
+        package = Path(__file__).resolve().parent
+        files = sorted([*package.rglob("*.py"), *schemas_dir().glob("*.json")])
+        _BUILD = hashlib.sha256(repr([(str(f), stat_signature(f)) for f in files]).encode()).hexdigest()
+    return _BUILD
 
 
 def dependencies_unchanged(deps: dict[str, Any]) -> bool:

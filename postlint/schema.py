@@ -233,6 +233,8 @@ class Loaded:
     uri: str
     name: str
     validator: Any
+    files: tuple[str, ...] = ()  # local files it was built from (itself and its $refs)
+    remote: bool = False  # built from a URL: depends on the network
 
 
 class SchemaStore:
@@ -356,7 +358,9 @@ class SchemaStore:
                     raise SchemaError(f"schema {display_name(res_uri, relative_to)}: $ref {_short(ref, 80)} does not resolve") from None
         validator = cls(root, registry=registry, format_checker=format_checker())
         self.compiled += 1
-        return Loaded(uri, name, validator)
+        files = tuple(unquote(urlsplit(u).path) for u in resources if urlsplit(u).scheme == "file")
+        remote = any(urlsplit(u).scheme in WEB_SCHEMES and not u.startswith(SHIPPED_BASE) for u in resources)
+        return Loaded(uri, name, validator, files, remote)
 
 
 def _refs(contents: Any, base: str) -> Iterator[str]:

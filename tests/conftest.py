@@ -39,9 +39,11 @@ def _no_internet(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    for var in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PRE_COMMIT", "NO_COLOR", "POSTLINT_CACHE_DIR"):
+def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    for var in ("GITHUB_ACTIONS", "GITHUB_STEP_SUMMARY", "PRE_COMMIT", "NO_COLOR"):
         monkeypatch.delenv(var, raising=False)
+    # Each test gets its own cache folder: nothing written into the checkout, nothing shared between tests.
+    monkeypatch.setenv("POSTLINT_CACHE_DIR", str(tmp_path_factory.mktemp("postlint-cache")))
 
 
 class Result:

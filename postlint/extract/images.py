@@ -6,7 +6,7 @@ import bisect
 import html
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -443,9 +443,16 @@ class Listings:
 
     def __init__(self) -> None:
         self._names: dict[str, dict[str, tuple[str, bool]] | None] = {}
+        # Told of every folder consulted: what a post's findings depend on (the result cache).
+        self.observer: Callable[[str], None] | None = None
+
+    def clear(self) -> None:
+        self._names.clear()
 
     def entries(self, directory: str) -> dict[str, tuple[str, bool]] | None:
         """lower-case name -> (real name, is a directory); None when the folder does not exist."""
+        if self.observer is not None:
+            self.observer(directory)
         if directory in self._names:
             return self._names[directory]
         out: dict[str, tuple[str, bool]] | None

@@ -161,11 +161,18 @@ class SchemaViolation(Rule):
                 loaded = schema.STORE.load(schema.schema_uri(name, ctx.config_dir), relative_to=ctx.config_dir)
         except schema.OfflineSchemaError:
             ctx.stats["FM001: remote schema not checked offline"] += 1
+            ctx.uncacheable()
             return
         except schema.SchemaError as exc:
+            # It may be fixed outside this post (the file appears, the server answers): check again next run.
+            ctx.uncacheable()
             line, col = fm.value_line_of(("$schema",)) if named is not None else (fm.start_line, 1)
             yield Report(line, col, f"schema cannot be used: {exc}")
             return
+        for f in loaded.files:
+            ctx.depend(f)
+        if loaded.remote:
+            ctx.uncacheable()
         instance = schema.to_json({k: v for k, v in data.items() if k != "$schema"})
         for v in schema.violations(loaded.validator, instance, fm):
             yield Report(v.line, v.column, v.message)
@@ -330,6 +337,7 @@ class FutureDate(Rule):
     Options = FrontMatterOptions
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
+        # Whether a date is in the future changes with the day: keep the date, decide in `decide`.
         opts = _options(ctx)
         found = _post_date(doc, opts)
         if found is None:
@@ -337,10 +345,19 @@ class FutureDate(Rule):
         data = doc.front_matter.data  # type: ignore[union-attr]
         if data.get("draft") is True or data.get("published") is False:
             return
-        today = _dt.date.fromisoformat(opts.today) if opts.today else ctx.today
         day, (line, col) = found
+        ctx.memo = {"date": day.isoformat(), "line": line, "column": col}
+        yield from ()
+
+    @staticmethod
+    def decide(memo: Any, ctx: Context) -> Iterator[Report]:
+        if not memo:
+            return
+        opts = _options(ctx)
+        today = _dt.date.fromisoformat(opts.today) if opts.today else ctx.today
+        day = _dt.date.fromisoformat(memo["date"])
         if day > today:
-            yield Report(line, col, f"{opts.date_key} {day.isoformat()} is in the future (today is {today.isoformat()}); generators skip future posts by default")
+            yield Report(memo["line"], memo["column"], f"{opts.date_key} {day.isoformat()} is in the future (today is {today.isoformat()}); generators skip future posts by default")
 
 
 class FrontMatterTooLarge(Rule):

@@ -13,6 +13,7 @@ from postlint.extract.images import (
     DEFAULT_CODE_SHORTCODES,
     DEFAULT_FRONT_MATTER_KEYS,
     FoundImage,
+    _listings,
     SiteLayout,
     collect_images,
     describe,
@@ -74,11 +75,16 @@ def at(doc: Document, image: FoundImage, message: str) -> Report:
 
 
 def local_files(doc: Document, ctx: Context) -> Iterator[tuple[FoundImage, Any]]:
-    """Each local image with its Resolution."""
+    """Each local image with its Resolution; every folder consulted is a dependency of the findings."""
     layout = site_layout(ctx)
     for image in images_of(doc, ctx):
         if image.kind == "local" and image.src.strip():
-            yield image, resolve(image, doc, layout)
+            _listings.observer = ctx.depend
+            try:
+                res = resolve(image, doc, layout)
+            finally:
+                _listings.observer = None
+            yield image, res
 
 
 _WHERE = {
@@ -207,6 +213,7 @@ class NotAnImage(_ImageRule):
         for image, res in local_files(doc, ctx):
             if res.path is None:
                 continue
+            ctx.depend(res.path)  # its first bytes decide: a cached verdict holds while it is unchanged
             kind = sniff(res.path)
             if kind is None or kind in ("empty", "unreadable"):
                 yield at(doc, image, f"'{url_path(image.src)}' {describe(kind, res.path)}")

@@ -1,0 +1,153 @@
+"""The result cache: hits skip the work, and every input of a finding invalidates it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+import postlint.document
+import postlint.engine
+from postlint import result_cache
+from tests.conftest import write
+
+POST = "---\ntitle: A post\n---\n![Diagram](diagram.png)\n"
+
+
+@pytest.fixture
+def loads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files actually loaded (parsed) in this test: a cache hit loads nothing."""
+    seen: list[str] = []
+    real = postlint.engine.load_document
+
+    def load(path, display=None, **kw):  # type: ignore[no-untyped-def]
+        seen.append(Path(path).name)
+        return real(path, display, **kw)
+
+    monkeypatch.setattr(postlint.engine, "load_document", load)
+    return seen
+
+
+def _codes(run_cli, *args: str | Path) -> list[tuple[str, int]]:
+    res = run_cli("--offline", "--output-format", "json", "--jobs", "1", *map(str, args))
+    assert res.exit_code in (0, 1), res.stderr
+    return res.codes
+
+
+def test_second_run_is_a_hit(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    write(tmp_path / "a.md", POST)
+    write(tmp_path / "b.md", "---\ntitle: B\n---\nText.\n")
+    first = _codes(run_cli, tmp_path)
+    assert first == [("IMG001", 4)] and sorted(loads) == ["a.md", "b.md"]
+    loads.clear()
+    assert _codes(run_cli, tmp_path) == first
+    assert loads == []
+
+
+def test_edit_relints_only_that_file(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    a = write(tmp_path / "a.md", POST)
+    write(tmp_path / "b.md", POST)
+    _codes(run_cli, tmp_path)
+    loads.clear()
+    write(a, POST.replace("diagram.png", "other.png") + "\nmore\n")
+    assert _codes(run_cli, tmp_path) == [("IMG001", 4), ("IMG001", 4)]
+    assert loads == ["a.md"]
+
+
+def test_touch_without_change_is_still_a_hit(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    a = write(tmp_path / "a.md", POST)
+    _codes(run_cli, tmp_path)
+    loads.clear()
+    os.utime(a, ns=(1, 1))
+    assert _codes(run_cli, tmp_path) == [("IMG001", 4)]
+    assert loads == []
+
+
+def test_image_added_and_removed(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    write(tmp_path / "a.md", POST)
+    assert _codes(run_cli, tmp_path) == [("IMG001", 4)]
+    img = write(tmp_path / "diagram.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 16)
+    assert _codes(run_cli, tmp_path) == []
+    write(img, b"<html>not found</html>")
+    assert _codes(run_cli, tmp_path) == [("IMG004", 4)]
+    img.unlink()
+    assert _codes(run_cli, tmp_path) == [("IMG001", 4)]
+
+
+def test_config_change_invalidates(tmp_path: Path, run_cli) -> None:
+    write(tmp_path / "a.md", POST)
+    assert _codes(run_cli, tmp_path) == [("IMG001", 4)]
+    write(tmp_path / "postlint.toml", "ignore = ['IMG001']\n")
+    assert _codes(run_cli, tmp_path) == []
+    (tmp_path / "postlint.toml").unlink()
+    assert _codes(run_cli, tmp_path) == [("IMG001", 4)]
+
+
+def test_version_change_invalidates(tmp_path: Path, run_cli, loads: list[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path / "a.md", POST)
+    _codes(run_cli, tmp_path)
+    loads.clear()
+    monkeypatch.setattr(result_cache, "__version__", "99.0")
+    _codes(run_cli, tmp_path)
+    assert loads == ["a.md"]
+
+
+def test_schema_change_invalidates(tmp_path: Path, run_cli) -> None:
+    write(tmp_path / "schema.json", '{"type": "object", "required": ["title"]}')
+    write(tmp_path / "postlint.toml", "[front-matter]\nschema = 'schema.json'\n")
+    write(tmp_path / "a.md", "---\nauthor: me\n---\nText.\n")
+    assert _codes(run_cli, tmp_path) == [("FM001", 1)]
+    write(tmp_path / "schema.json", '{"type": "object", "required": ["author"]}')
+    assert _codes(run_cli, tmp_path) == []
+
+
+def test_future_date_decided_each_run(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    write(tmp_path / "a.md", "---\ntitle: T\ndate: 2030-01-02\n---\nText.\n")
+    assert _codes(run_cli, "--today", "2030-01-01", tmp_path) == [("FM005", 3)]
+    loads.clear()
+    assert _codes(run_cli, "--today", "2030-01-03", tmp_path) == []
+    assert _codes(run_cli, "--today", "2029-12-31", tmp_path) == [("FM005", 3)]
+    assert loads == []
+
+
+def test_future_date_suppression_survives_the_cache(tmp_path: Path, run_cli) -> None:
+    write(tmp_path / "a.md", "---\ntitle: T\n# postlint: disable-next-line FM005\ndate: 2030-01-02\n---\nText.\n")
+    assert _codes(run_cli, "--today", "2030-01-01", tmp_path) == []
+    assert _codes(run_cli, "--today", "2030-01-01", tmp_path) == []
+
+
+def test_corrupt_cache_is_ignored(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    write(tmp_path / "a.md", POST)
+    _codes(run_cli, tmp_path)
+    cache = Path(os.environ["POSTLINT_CACHE_DIR"])
+    entries = [p for p in cache.rglob("*.entry")]
+    assert entries
+    for p in entries:
+        p.write_bytes(p.read_bytes()[:40] + b"garbage")
+    loads.clear()
+    res = run_cli("--offline", "--output-format", "json", str(tmp_path))
+    assert res.codes == [("IMG001", 4)] and loads == ["a.md"]
+    assert "Traceback" not in res.stderr
+
+
+def test_no_cache_bypasses(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    write(tmp_path / "a.md", POST)
+    _codes(run_cli, tmp_path)
+    loads.clear()
+    _codes(run_cli, "--no-cache", tmp_path)
+    assert loads == ["a.md"]
+    loads.clear()
+    _codes(run_cli, "--refresh-cache", tmp_path)
+    assert loads == ["a.md"]
+    loads.clear()
+    _codes(run_cli, tmp_path)
+    assert loads == []
+
+
+def test_hits_under_jobs(tmp_path: Path, run_cli) -> None:
+    for i in range(30):
+        write(tmp_path / f"p{i:02}.md", POST)
+    cold = run_cli("--offline", "--output-format", "json", "--jobs", "2", str(tmp_path))
+    warm = run_cli("--offline", "--output-format", "json", "--jobs", "2", str(tmp_path))
+    assert cold.stdout == warm.stdout and len(cold.findings) == 30
