@@ -98,6 +98,7 @@ class Handler(BaseHTTPRequestHandler):
         super().setup()
         with self.server.lock:
             self.server.open_connections += 1
+            self.server.connections_made += 1
             self.server.max_connections = max(self.server.max_connections, self.server.open_connections)
 
     def finish(self) -> None:
@@ -148,7 +149,7 @@ class Server(ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.seen: list[Seen] = []
         self.active = self.max_active = 0
-        self.open_connections = self.max_connections = 0
+        self.open_connections = self.max_connections = self.connections_made = 0
         self.host_active: dict[str, int] = {}
         self.max_host_active: dict[str, int] = {}
         self.release = threading.Event()  # stalled handlers wait on this, bounded
@@ -460,6 +461,66 @@ def test_head_reads_no_body(serve: Callable[..., Server]) -> None:
     result = run(go())
     assert result.ok and result.body == b"" and result.content_type == "image/png"
     assert server.seen[0].method == "HEAD"
+
+
+def test_head_and_small_get_answers_keep_their_connection(serve: Callable[..., Server]) -> None:
+    server = serve(ok_app)
+
+    async def go() -> list[FetchResult]:
+        async with NetClient(ALLOW) as client:
+            return [await client.fetch(server.url(f"/{i}.png"), method=method)
+                    for i in range(4) for method in ("HEAD", "GET")]
+
+    results = run(go())
+    assert all(r.ok for r in results)
+    # httpcore pools a connection again only once it has seen the end of the answer, also for
+    # a HEAD answer that has no body: a new connection per HEAD made link checks 2x slower.
+    assert server.connections_made == 1
+
+
+def test_a_connection_the_server_closed_is_not_reused(serve: Callable[..., Server]) -> None:
+    def close_after(handler: Handler, seen: Seen) -> Answer:
+        handler.close_connection = True  # without saying so: the client must notice by itself
+        return Answer()
+
+    server = serve(close_after)
+
+    async def go() -> list[FetchResult]:
+        async with NetClient(ALLOW) as client:
+            first = await client.fetch(server.url("/1.png"), method="HEAD")
+            await asyncio.sleep(0.2)  # the server's FIN arrives
+            return [first, await client.fetch(server.url("/2.png"), method="HEAD")]
+
+    results = run(go())
+    # Not reused, so not a failed first attempt on a dead connection: the pool's probe worked.
+    assert [(r.ok, r.attempts) for r in results] == [(True, 1), (True, 1)]
+    assert server.connections_made == 2
+
+
+def test_pooled_streams_probe_their_socket_also_after_tls() -> None:
+    from postlint.net import _PooledStream
+
+    class Inner:
+        def __init__(self, sock: socket.socket) -> None:
+            self.sock = sock
+
+        def get_extra_info(self, info: str) -> Any:
+            return self.sock if info == "socket" else f"inner {info}"
+
+        async def start_tls(self, ssl_context: Any, server_hostname: str | None = None,
+                            timeout: float | None = None) -> Inner:
+            return Inner(self.sock)
+
+    ours, theirs = socket.socketpair()
+    with ours, theirs:
+        stream = _PooledStream(Inner(ours))
+        tls = run(stream.start_tls(None, "example.org"))
+        assert isinstance(tls, _PooledStream) and tls.get_extra_info("socket") is ours
+        assert tls.get_extra_info("ssl_object") == "inner ssl_object"
+        assert stream.get_extra_info("is_readable") is False
+        theirs.close()  # the peer went away: readable (EOF), so the connection is not reused
+        assert tls.get_extra_info("is_readable") is True
+    assert stream.get_extra_info("is_readable") is True  # a closed socket is never reused either
 
 
 def test_the_guard_refuses_loopback_and_names_resolving_to_it(serve: Callable[..., Server]) -> None:
