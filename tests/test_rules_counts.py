@@ -137,6 +137,20 @@ def test_series_nouns_option() -> None:
             """,
             [],
         ),
+        # a lead-in of its own ends the bullets before it
+        (
+            """\
+            Two things:
+
+            - a
+            - b
+
+            Then three things:
+
+            - c
+            """,
+            [("COUNT001", 6)],
+        ),
         # series restarting per section, and numbered across sections
         (
             """\
@@ -177,12 +191,17 @@ def test_many_claims_and_headings_stay_fast() -> None:
 
 
 def _lint_large_post() -> None:
-    parts = []
-    for i in range(5_000):
-        parts.append(f"## Feature {i}\n\nThere are three features and the following two steps:\n\n- a\n- b\n")
-    doc = parse_text(Path("big.md"), "big.md", "\n".join(parts))
-    for rule in RULES:
-        list(rule().check(doc, Context(options=CountOptions())))
+    posts = [
+        "".join(f"## Feature {i}\n\nThere are three features and the following two steps:\n\n- a\n- b\n\n" for i in range(5_000)),
+        # every claim governs all the sibling sections after it
+        "---\ntitle: three tips\n---\n" + "".join(f"## Tip {i}\n\nThree tips.\n\n" for i in range(1, 20_000)),
+        "".join("Two things:\n\n- a\n\n" for _ in range(20_000)),
+        "three steps: 1) a 2) b " + "x " * 1_000_000 + " two steps: a" * 10_000,
+    ]
+    for text in posts:
+        doc = parse_text(Path("big.md"), "big.md", text)
+        for rule in RULES:
+            list(rule().check(doc, Context(options=CountOptions())))
 
 
 def test_introduction_claim_governs_sibling_sections() -> None:

@@ -256,7 +256,10 @@ def _claim_at(text: str, tokens: list[tuple[str, str, int, int]], i: int, last: 
 
 
 # Capitalised words that open a sentence and may stand right before a count ("Here 3 ...").
-_SENTENCE_OPENERS = {"here", "there", "we", "i", "all", "only", "just", "with", "in", "for", "and", "but", "so", "after", "these"}
+_SENTENCE_OPENERS = {
+    "here", "there", "we", "i", "all", "only", "just", "with", "in", "for", "and", "but", "so", "after",
+    "these", "then", "now", "also", "finally", "today", "below", "above", "those", "on", "at", "by",
+}
 
 
 _LABEL = re.compile(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import itertools
+import bisect
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -21,6 +21,11 @@ _PREPOSITIONS = {
 _POSSESSIVE = {"the", "our", "their", "its", "my", "your", "his", "her", "all", "these", "those"}
 _BACKWARD = {"above", "preceding", "previous", "earlier", "aforementioned", "mentioned", "described", "former", "latter"}
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
+
+def _after(blocks: list[Block], start: int) -> Iterator[Block]:
+    # Indexing, not islice: islice walks the skipped blocks, which makes many claims quadratic.
+    return (blocks[i] for i in range(start, len(blocks)))
+
 
 # --------------------------------------------------------------------------- where claims are
 
@@ -70,13 +75,17 @@ def lines_of(blocks: list[Block]) -> str:
 # --------------------------------------------------------------------------- sections
 
 
+_FIRST_WORD = re.compile(r"\s*([a-z][a-z0-9-]*)")
+# More sections than this are no count a sentence makes; looking closer would only cost time.
+MAX_COUNTED = 200
+
+
 class Outline:
-    """The post's headings and lists, indexed once per check so that many claims stay cheap."""
+    """The post's headings and lists, indexed once per check so that each claim costs a lookup."""
 
     def __init__(self, doc: Document):
         self.doc = doc
         self.headings = doc.headings
-        self.heading_at = [h.index for h in self.headings]
         self.items: dict[int | None, list[Block]] = {}
         self.owner: list[int] = []  # per block: position in self.headings of its section's heading, or -1
         k = -1
@@ -86,37 +95,46 @@ class Outline:
             elif b.kind == "item":
                 self.items.setdefault(b.list_id, []).append(b)
             self.owner.append(k)
-        self._matched: dict[tuple[int, str], list[Block]] = {}
+        # Positions of the headings that open with a noun as a label ("Feature 1:", "Backgrounder:").
+        self.by_noun: dict[str, list[int]] = {}
+        for pos, h in enumerate(self.headings):
+            m = _FIRST_WORD.match(h.text.lower())
+            if m and starts_with_noun(h.text, m.group(1)):
+                self.by_noun.setdefault(m.group(1), []).append(pos)
+        levels = [h.level for h in self.headings]
+        self.section_end = _next_position(levels, strict=False)  # next heading at its level or above
+        self.parent_end = _next_position(levels, strict=True)  # next heading above its level
 
     def counted_headings(self, block: Block | None, noun: str) -> list[Block] | None:
         """Headings that open with ``noun`` at one level of the section the claim governs, after it."""
         owner = -1 if block is None else self.owner[block.index]
-        after = -1 if block is None else block.index
-        matched = [h for h in self._matching(owner, noun, False) if h.index > after]
+        end = self.section_end[owner] if owner >= 0 else len(self.headings)
+        matched = self._between(noun, owner + 1, end)
         if not matched and block is not None and block.kind != "heading" and owner >= 0:
             # An introduction's claim ("in four steps") governs the sibling sections after it.
-            matched = [h for h in self._matching(owner, noun, True) if h.index > after]
-        if not matched or len({h.level for h in matched}) > 1:
+            matched = self._between(noun, owner + 1, self.parent_end[owner])
+        if not matched or len(matched) > MAX_COUNTED or len({h.level for h in matched}) > 1:
             return None
         numbers = [label.value for h in matched if (label := read_label(h.text.lstrip())) is not None]
         if len(set(numbers)) < len(numbers):
             return None  # "Step 1-3" under Linux and again under Windows: which series is counted?
         return matched if len(matched) >= 2 or numbers else None
 
-    def _matching(self, owner: int, noun: str, siblings: bool) -> list[Block]:
-        key = (owner, noun, siblings)
-        if key not in self._matched:
-            self._matched[key] = [h for h in self._section(owner, siblings) if starts_with_noun(h.text, noun)]
-        return self._matched[key]
+    def _between(self, noun: str, start: int, end: int) -> list[Block]:
+        positions = self.by_noun.get(noun, [])
+        lo, hi = bisect.bisect_left(positions, start), bisect.bisect_left(positions, end)
+        return [self.headings[p] for p in positions[lo : min(hi, lo + MAX_COUNTED + 1)]]
 
-    def _section(self, owner: int, siblings: bool) -> Iterator[Block]:
-        """Headings below the heading at ``owner`` (all for -1) up to its next sibling, or with ``siblings``
-        up to the end of its parent's section."""
-        level = self.headings[owner].level if owner >= 0 else 0
-        for h in itertools.islice(self.headings, owner + 1, None):
-            if h.level < level or h.level == level and not siblings:
-                return
-            yield h
+
+def _next_position(levels: list[int], strict: bool) -> list[int]:
+    """Per heading, the position of the next heading above its level (``strict``) or at it or above."""
+    out = [len(levels)] * len(levels)
+    stack: list[int] = []
+    for q, level in enumerate(levels):
+        while stack and (levels[stack[-1]] > level if strict else levels[stack[-1]] >= level):
+            out[stack.pop()] = q
+        stack.append(q)
+    return out
 
 
 # --------------------------------------------------------------------------- lists after a lead-in
@@ -150,7 +168,7 @@ def following_items(outline: Outline, block: Block, claim: Claim) -> list[Block]
     nxt = next(
         (
             b
-            for b in itertools.islice(blocks, block.index + 1, None)
+            for b in _after(blocks, block.index + 1)
             if b.start >= block.end or b.parent == block.index and b.text is not block.text  # not a loose item's own paragraph
         ),
         None,
@@ -161,7 +179,7 @@ def following_items(outline: Outline, block: Block, claim: Claim) -> list[Block]
         if sum(1 for c in nxt.cells if c) == claim.value:
             return None  # the claim counts the columns: "two approaches:" compared side by side
         rows = []
-        for b in itertools.islice(blocks, nxt.index + 1, None):
+        for b in _after(blocks, nxt.index + 1):
             if b.kind != "table_row" or b.parent != nxt.parent:
                 break
             rows.append(b)
@@ -173,26 +191,29 @@ def following_items(outline: Outline, block: Block, claim: Claim) -> list[Block]
         after = _next_sibling_list(doc, items[-1])
         if after is None:
             return items
-        first, between = after
+        first, between, lead_in = after
         if first.ordered and nxt.ordered and first.number == (items[-1].number or 0) + 1:
             items += outline.items[first.list_id]
             continue  # a numbered list interrupted by code or prose, numbering on
-        if not first.ordered and not nxt.ordered and between:
+        if not first.ordered and not nxt.ordered and between and not lead_in:
             return None  # bullets interrupted by prose: one list or two?
         return items
 
 
-def _next_sibling_list(doc: Document, last: Block) -> tuple[Block, bool] | None:
-    between = False
-    for b in itertools.islice(doc.blocks, last.index + 1, None):
+def _next_sibling_list(doc: Document, last: Block) -> tuple[Block, bool, bool] | None:
+    """The next list beside the one ``last`` ends, whether prose or code stands between, and
+    whether that prose includes a lead-in of its own (a paragraph ending with a colon)."""
+    between = lead_in = False
+    for b in _after(doc.blocks, last.index + 1):
         if b.start < last.end:
             continue
-        if b.kind == "item" and b.list_id != last.list_id and b.depth == last.depth:
-            return b, between
+        if b.kind == "item" and b.list_id != last.list_id and b.depth == last.depth and b.parent == last.parent:
+            return b, between, lead_in
         if b.kind in ("heading", "table_head") or b.depth < last.depth and b.kind == "item":
             return None
         if b.kind in ("paragraph", "code", "html", "blockquote"):
             between = True
+            lead_in = lead_in or b.kind == "paragraph" and b.text.rstrip().endswith(":")
     return None
 
 
@@ -204,6 +225,8 @@ def item_count(doc: Document, items: list[Block], claim: Claim) -> int | None:
             raw = doc.text[b.start : b.end]
             if len(b.links) >= 2 or len(_CODE_SPAN.findall(raw)) >= 2 or ", " in b.text and len(b.text) < 80:
                 return None  # "Seven new APIs:" with four bullets naming seven
+            if any(find_claims(b.text)):
+                return None  # "three versions:" then "the latest" and "two previous versions"
     return len(real)
 
 
@@ -238,8 +261,10 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
         if consecutive(whole) or len({scope for *_, scope in series}) == 1:
             yield whole  # numbered on across sections ("## Execution" / "### Tip 3")
         else:
-            for scope in dict.fromkeys(scope for *_, scope in series):
-                yield [(b, label, shift) for b, label, shift, sc in series if sc == scope]
+            by_scope: dict[int | None, list[tuple[Block, Label, int]]] = {}
+            for b, label, shift, scope in series:
+                by_scope.setdefault(scope, []).append((b, label, shift))
+            yield from by_scope.values()
     yield from groups.values()
 
 

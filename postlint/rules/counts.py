@@ -143,7 +143,7 @@ def _inline_mismatch(doc: Document, src: Source, claim: Claim) -> Iterator[Repor
     m = _TO_COLON.match(src.text, claim.noun_end)
     if m is None:
         return
-    run = inline_enumeration(src.text, m.end())
+    run = inline_enumeration(src.text, m.end(), m.end() + 2000)  # bounded: many claims, one long paragraph
     if run and len(run) != claim.value:
         yield src.report(doc, claim, f'says "{quoted(src, claim)}" but {len(run)} are enumerated after it')
 
