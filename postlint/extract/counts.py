@@ -158,8 +158,8 @@ def singular(word: str) -> str | None:
     return w[:-1]
 
 
-def _tokens(text: str) -> list[tuple[str, str, int, int]]:
-    return [(m.lastgroup or "", m.group(), m.start(), m.end()) for m in _TOKEN.finditer(text)]
+_CHUNK = 4096  # tokens held at once: a claim needs a few words either side, not the whole text
+_CONTEXT = 8  # tokens kept before and after the ones being read, more than a claim looks at
 
 
 def _word_number(tokens: list[tuple[str, str, int, int]], i: int) -> tuple[int, int] | None:
@@ -193,9 +193,19 @@ _FOLLOWING = {"following", "these", "below", "here"}
 
 def find_claims(text: str) -> Iterator[Claim]:
     """Every count claim in ``text``: a cardinal, a short noun phrase, and its plural noun."""
-    tokens = _tokens(text)
-    n = len(tokens)
-    for i in range(n):
+    tokens: list[tuple[str, str, int, int]] = []
+    first = 0  # first token of ``tokens`` not read yet
+    for m in _TOKEN.finditer(text):
+        tokens.append((m.lastgroup or "", m.group(), m.start(), m.end()))
+        if len(tokens) >= _CHUNK:
+            yield from _claims_in(text, tokens, first, len(tokens) - _CONTEXT)
+            tokens = tokens[-2 * _CONTEXT :]
+            first = _CONTEXT
+    yield from _claims_in(text, tokens, first, len(tokens))
+
+
+def _claims_in(text: str, tokens: list[tuple[str, str, int, int]], start: int, stop: int) -> Iterator[Claim]:
+    for i in range(start, stop):
         got = _word_number(tokens, i)
         if got is None:
             continue
