@@ -87,9 +87,12 @@ class CountMismatch(Rule):
       JavaScript API:" then five.
 
     Precision, measured on 5,298 real Markdown files (18F, Jekyll, Hugo, Rust, Go, OpenTelemetry
-    and Node.js sites, endoflife.date, changelogs): 3 findings, all three above, 0 judged wrong;
-    190 claims compared and found consistent (19 with sections, 168 with lists, 3 were the
-    findings).
+    and Node.js sites, endoflife.date, changelogs): 3 findings, the three above, 0 judged wrong.
+    219 claims were compared there: 19 with sections, 194 with lists or tables, 6 with inline
+    enumerations. Cases read there and kept quiet on purpose: "Seven new APIs were stabilized
+    this release:" over four bullets naming seven; "three GA minor versions:" over "the latest"
+    and "two previous minor versions"; "three simple rules:" numbered 1-3 with code and a
+    "This function prints:" paragraph between; "the two operations described above".
 
     ## Example
     ```markdown
