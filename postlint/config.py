@@ -19,6 +19,7 @@ class ConfigError(Exception):
     """A configuration that cannot be used: reported as one line, exit code 2."""
 
 
+@lru_cache(maxsize=1)
 def schemas_dir() -> Path:
     """The shipped schemas: the package data when installed, ``schemas/`` in a source checkout."""
     try:

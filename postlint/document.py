@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import gc
 import json
 import re
 import tomllib
@@ -77,13 +78,36 @@ class FrontMatter:
     data: Any = None
     error: Report | None = None  # FM002: does not parse, or is not a mapping
     too_large: Report | None = None  # FM006: over the size cap or alias expansion cap
-    duplicates: list[DuplicateKey] = field(default_factory=list)
-    # path -> (line, column) of the key (mapping entries) or the item (sequence entries)
-    positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
-    # path -> (line, column) of the value
-    value_positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    _duplicates: list[DuplicateKey] = field(default_factory=list, repr=False)
+    _positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, repr=False)
+    _value_positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict, repr=False)
     # (first line of comment, text) of every ``#`` comment line, for suppressions
     comments: list[tuple[int, str]] = field(default_factory=list)
+    # YAML: the composed node tree, walked for positions only when a rule asks for one
+    _node: Any = field(default=None, repr=False)
+
+    def _walk(self) -> None:
+        if self._node is not None:
+            node, self._node = self._node, None
+            _walk_yaml(node, self, self.start_line)
+
+    @property
+    def positions(self) -> dict[JsonPath, tuple[int, int]]:
+        """path -> (line, column) of the key (mapping entries) or the item (sequence entries)."""
+        self._walk()
+        return self._positions
+
+    @property
+    def value_positions(self) -> dict[JsonPath, tuple[int, int]]:
+        """path -> (line, column) of the value."""
+        self._walk()
+        return self._value_positions
+
+    @property
+    def duplicates(self) -> list[DuplicateKey]:
+        """Keys repeated in one mapping (loaders silently keep the last)."""
+        self._walk()
+        return self._duplicates
 
     @property
     def ok(self) -> bool:
@@ -160,16 +184,30 @@ class Block:
         "text", "cells", "images", "links", "_bstart", "_bend", "_segs", "_map", "_pos",
     )
 
-    def __init__(self, index: int, kind: str, bstart: int, bend: int, bytemap: _ByteMap, parent: int | None = None, **kw: Any):
+    def __init__(
+        self,
+        index: int,
+        kind: str,
+        bstart: int,
+        bend: int,
+        bytemap: _ByteMap,
+        parent: int | None = None,
+        level: int = 0,
+        list_id: int | None = None,
+        ordered: bool = False,
+        number: int | None = None,
+        depth: int = 0,
+        info: str = "",
+    ):
         self.index = index
         self.kind = kind
         self.parent = parent
-        self.level = kw.get("level", 0)  # heading level
-        self.list_id: int | None = kw.get("list_id")  # items: which list they belong to
-        self.ordered: bool = kw.get("ordered", False)
-        self.number: int | None = kw.get("number")  # items of an ordered list: their number
-        self.depth: int = kw.get("depth", 0)  # list nesting depth (0 = top level)
-        self.info: str = kw.get("info", "")  # code blocks: the info string
+        self.level = level  # heading level
+        self.list_id = list_id  # items: which list they belong to
+        self.ordered = ordered
+        self.number = number  # items of an ordered list: their number
+        self.depth = depth  # list nesting depth (0 = top level)
+        self.info = info  # code blocks: the info string
         self.text = ""
         self.cells: list[str] = []  # table rows
         self.images: list[int] = []  # indices into doc.images
@@ -203,7 +241,7 @@ class Block:
 
     def _position(self) -> tuple[int, int]:
         if self._pos is None:
-            self._pos = self._map.doc.position(self.start)
+            self._pos = self._map.position(self.start)
         return self._pos
 
     @property
@@ -639,12 +677,12 @@ def _load_yaml(fm: FrontMatter) -> None:
         if node is None:
             fm.data = None
             return
-        size = _walk_yaml(node, fm, base)
-        if size > MAX_ALIAS_EXPANSION:
+        # Only anchors and aliases can make a document expand past its node count.
+        if "&" in fm.raw and "*" in fm.raw and _expanded_size(node) > MAX_ALIAS_EXPANSION:
             fm.too_large = Report(base + 1, 1, f"front-matter aliases expand to over {MAX_ALIAS_EXPANSION:,} values; not loaded")
-            fm.positions.clear()
             return
         fm.data = loader.construct_document(node)
+        fm._node = node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         if mark is not None and exc.context_mark is not None and mark.line >= fm.raw.count("\n"):
@@ -668,8 +706,8 @@ def _load_yaml(fm: FrontMatter) -> None:
         loader.dispose()
 
 
-def _walk_yaml(root: yaml.Node, fm: FrontMatter, base: int) -> int:
-    """Record key positions and duplicates; return the size the document would expand to."""
+def _expanded_size(root: yaml.Node) -> int:
+    """How many values the document would expand to (stops counting past the cap)."""
     sizes: dict[int, int] = {}
 
     def size_of(node: yaml.Node) -> int:
@@ -697,9 +735,11 @@ def _walk_yaml(root: yaml.Node, fm: FrontMatter, base: int) -> int:
                 stack.extend((c, False) for c in kids if id(c) not in sizes)
         return sizes[id(node)]
 
-    total = size_of(root)
-    if total > MAX_ALIAS_EXPANSION:
-        return total
+    return size_of(root)
+
+
+def _walk_yaml(root: yaml.Node, fm: FrontMatter, base: int) -> None:
+    """Record the position of every key and list item, and repeated keys."""
     seen_nodes: set[int] = set()
     stack: list[tuple[yaml.Node, JsonPath]] = [(root, ())]
     while stack:
@@ -716,20 +756,19 @@ def _walk_yaml(root: yaml.Node, fm: FrontMatter, base: int) -> int:
                 kpath = path + (key,)
                 kline, kcol = base + 1 + key_node.start_mark.line, key_node.start_mark.column + 1
                 if key in first:
-                    fm.duplicates.append(DuplicateKey(kpath, kline, kcol, first[key]))
+                    fm._duplicates.append(DuplicateKey(kpath, kline, kcol, first[key]))
                 else:
                     first[key] = kline
-                fm.positions[kpath] = (kline, kcol)
-                fm.value_positions[kpath] = (base + 1 + value_node.start_mark.line, value_node.start_mark.column + 1)
+                fm._positions[kpath] = (kline, kcol)
+                fm._value_positions[kpath] = (base + 1 + value_node.start_mark.line, value_node.start_mark.column + 1)
                 stack.append((value_node, kpath))
         elif isinstance(node, yaml.SequenceNode):
             for i, item in enumerate(node.value):
                 ipath = path + (i,)
                 pos = (base + 1 + item.start_mark.line, item.start_mark.column + 1)
-                fm.positions[ipath] = pos
-                fm.value_positions[ipath] = pos
+                fm._positions[ipath] = pos
+                fm._value_positions[ipath] = pos
                 stack.append((item, ipath))
-    return total
 
 
 # --------------------------------------------------------------------------- Markdown body
@@ -757,7 +796,9 @@ class _ByteMap:
     """Converts UTF-8 byte offsets of the body to character offsets of the document."""
 
     def __init__(self, doc: Document, body: str, base: int):
-        self.doc = doc
+        # Not the document itself: blocks hold this map, and a cycle back to the document would
+        # leave every document to the cyclic garbage collector instead of freeing it at once.
+        self.line_starts = doc.line_starts
         self.base = base
         self.bytes_at: list[int] = []  # byte offset just after each multi-byte character
         self.extra: list[int] = []  # cumulative extra bytes up to and including it
@@ -775,6 +816,10 @@ class _ByteMap:
         k = bisect.bisect_right(self.bytes_at, b) - 1
         return self.base + b - (self.extra[k] if k >= 0 else 0)
 
+    def position(self, offset: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.line_starts, offset) - 1
+        return i + 1, offset - self.line_starts[i] + 1
+
 
 _BLOCK_TAGS = {
     "Paragraph": "paragraph",
@@ -785,11 +830,26 @@ _BLOCK_TAGS = {
     "TableRow": "table_row",
 }
 _TEXTLESS = {"blockquote", "code", "html"}
+_CLOSES_BLOCK = frozenset((*_BLOCK_TAGS, "Heading", "Item"))
+# Inline markup whose start and end carry nothing we keep: the most common events after Text.
+_INLINE_MARKUP = frozenset(("Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript", "Table"))
 _UNMODELLED = {"FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "DefinitionListDefinition", "MetadataBlock"}
 
 
 def _parse_markdown(doc: Document) -> None:
     """One pass over pyromark's events: blocks with their text, images, links, HTML and code spans."""
+    # Millions of short-lived event dicts would trigger the cyclic garbage collector over and over,
+    # and nothing built here forms a cycle: it need not run until the blocks are built.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        _build_blocks(doc)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _build_blocks(doc: Document) -> None:
     import pyromark
 
     global _OPTIONS
@@ -812,45 +872,57 @@ def _parse_markdown(doc: Document) -> None:
     in_image: list[tuple[Image, list[str]]] = []
     cell_start = 0
 
-    def open_block(kind: str, rng: dict, textual: bool, **kw: Any) -> None:
-        nonlocal target, pos
+    # The current target's parts and segments, kept in locals: the Text branch runs a million times.
+    tparts: list[str] | None = None
+    tsegs: list | None = None
+
+    def open_block(kind: str, rng: dict, textual: bool, *args: Any) -> None:
+        nonlocal target, pos, tparts, tsegs
         parent = stack[-1] if stack and stack[-1] >= 0 else None
-        b = Block(len(blocks), kind, rng["start"], rng["end"], conv, parent, **kw)
+        b = Block(len(blocks), kind, rng["start"], rng["end"], conv, parent, *args)
         blocks.append(b)
         stack.append(b.index)
         targets.append(target)
         positions.append(pos)
-        target = (b, [], b._segs) if textual else None
+        if textual:
+            target = (b, [], b._segs)
+            tparts, tsegs = target[1], target[2]
+        else:
+            target = tparts = tsegs = None
         pos = 0
 
     def close_block() -> None:
-        nonlocal target, pos
+        nonlocal target, pos, tparts, tsegs
         stack.pop()
         if target is not None:
             target[0].text = "".join(target[1])
         target = targets.pop()
+        tparts, tsegs = (target[1], target[2]) if target is not None else (None, None)
         pos = positions.pop()
 
     for event, rng in pyromark.events_with_range(body, options=_OPTIONS):
         if type(event) is str:  # SoftBreak, HardBreak, Rule, ...
-            if target is not None and event[-5:] == "Break":
-                target[1].append("\n")
-                target[2].append((pos, rng["start"], rng["end"] - rng["start"], 1))
+            if tparts is not None and event[-5:] == "Break":
+                tparts.append("\n")
+                tsegs.append((pos, rng["start"], rng["end"] - rng["start"], 1))  # type: ignore[union-attr]
                 pos += 1
             continue
         if "Text" in event:
             text = event["Text"]
             if in_image:
                 in_image[-1][1].append(text)
-            elif target is not None:
-                target[1].append(text)
+            elif tparts is not None:
+                tparts.append(text)
                 start = rng["start"]
-                target[2].append((pos, start, rng["end"] - start, len(text)))
-                pos += len(text)
+                n = len(text)
+                tsegs.append((pos, start, rng["end"] - start, n))  # type: ignore[union-attr]
+                pos += n
             continue
         if "Start" in event:
             value = event["Start"]
             if type(value) is str:
+                if value in _INLINE_MARKUP:
+                    continue
                 tag, attrs = value, None
             else:
                 ((tag, attrs),) = value.items()
@@ -859,15 +931,15 @@ def _parse_markdown(doc: Document) -> None:
                 info = ""
                 if kind == "code" and type(attrs) is dict:
                     info = attrs.get("Fenced", "") or ""
-                open_block(kind, rng, kind not in _TEXTLESS, info=info)
+                open_block(kind, rng, kind not in _TEXTLESS, 0, None, False, None, 0, info)
             elif tag == "Heading":
-                open_block("heading", rng, True, level=int(attrs["level"][1:]))
+                open_block("heading", rng, True, int(attrs["level"][1:]))
             elif tag == "Item":
                 lst = lists[-1] if lists else [0, False, None]
                 number = lst[2]
                 if number is not None:
                     lst[2] = number + 1
-                open_block("item", rng, True, list_id=lst[0], ordered=lst[1], number=number, depth=len(lists) - 1)
+                open_block("item", rng, True, 0, lst[0], lst[1], number, len(lists) - 1)
             elif tag == "List":
                 list_counter += 1
                 lists.append([list_counter, attrs is not None, attrs])
@@ -899,13 +971,18 @@ def _parse_markdown(doc: Document) -> None:
                 stack.append(-1)
                 targets.append(target)
                 positions.append(pos)
-                target = None
+                target = tparts = tsegs = None
                 pos = 0
             continue
         if "End" in event:
             value = event["End"]
-            tag = value if type(value) is str else next(iter(value))
-            if tag in _BLOCK_TAGS or tag == "Heading" or tag == "Item":
+            if type(value) is str:
+                if value in _INLINE_MARKUP:
+                    continue
+                tag = value
+            else:
+                tag = next(iter(value))
+            if tag in _CLOSES_BLOCK:
                 close_block()
             elif tag == "List":
                 lists.pop()
@@ -918,6 +995,7 @@ def _parse_markdown(doc: Document) -> None:
             elif tag in _UNMODELLED:
                 stack.pop()
                 target = targets.pop()
+                tparts, tsegs = (target[1], target[2]) if target is not None else (None, None)
                 pos = positions.pop()
             continue
         if "Code" in event:

@@ -149,14 +149,8 @@ def not_rendered(doc: Document, code_shortcodes: tuple[str, ...] = DEFAULT_CODE_
     """Code blocks, code spans, HTML comments, literal HTML elements and code-showing shortcodes."""
     ranges: list[tuple[int, int]] = []
     text = doc.text
-    for b in doc.blocks:
-        if b.kind == "code":
-            ranges.append((b.start, b.end))
-            continue
-        for tpos, foff, flen, tlen in b.segments:
-            # A code span is stored as one space standing for the whole `...` run.
-            if tlen == 1 and flen > 1 and text.startswith("`", foff):
-                ranges.append((foff, foff + flen))
+    ranges.extend((b.start, b.end) for b in doc.blocks if b.kind == "code")
+    ranges.extend(doc.code_spans)
     body = text[doc.body_start :]
     base = doc.body_start
     patterns = [_COMMENT, _LITERAL_ELEMENTS, _ESCAPED_SHORTCODE]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -49,10 +50,10 @@ def _specificity(pattern: str) -> tuple[int, int]:
 
 
 def relative_path(doc: Document, base: Path) -> str:
-    try:
-        return doc.path.resolve().relative_to(base.resolve()).as_posix()
-    except (ValueError, OSError):
-        return doc.path.as_posix()
+    # Globs match the path as written under the configuration's folder; no symlink resolution
+    # (one realpath per post costs more than validating it).
+    rel = os.path.relpath(os.path.abspath(doc.path), os.path.abspath(base))
+    return Path(doc.path).as_posix() if rel.startswith("..") else Path(rel).as_posix()
 
 
 def matches(rel: str, patterns: Any) -> bool:
