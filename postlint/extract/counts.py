@@ -41,6 +41,12 @@ _BEFORE_STOP = {
     "fig", "table", "level", "week", "day", "year", "month", "node", "go", "python", "rust",
     "release", "since", "til", "until", "to", "from", "by", "x", "times", "plus", "minus", "within",
     "many", "few", "several", "dozens", "hundreds", "thousands", "millions",
+    # a noun right before a number makes it a label: "tier 3 targets", "type 2 errors"
+    "tier", "type", "class", "category", "grade", "rank", "group", "batch", "wave", "season",
+    "episode", "volume", "stage", "layer", "gen", "generation", "priority", "severity", "sev",
+    "option", "method", "case", "scenario", "example", "exercise", "question", "tip", "lesson",
+    "unit", "module", "milestone", "sprint", "iteration", "track", "lab", "act", "scene", "slide",
+    "appendix", "feature", "task", "session", "point", "size", "edition", "cohort", "pass", "attempt",
 }
 # Words after a number that make it a measure, a magnitude, a range or an alternative.
 _AFTER_STOP = {

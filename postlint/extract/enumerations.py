@@ -234,8 +234,9 @@ def item_count(doc: Document, items: list[Block], claim: Claim) -> int | None:
 
 
 def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns: tuple[str, ...]) -> Iterator[list[tuple[Block, Label, int]]]:
-    """Groups of labels that number one series: headings by level, items by list, captions by noun."""
-    headings: dict[tuple, list[tuple[Block, Label, int, int | None]]] = {}
+    """Groups of labels that number one series: headings by level and list items by depth (one series
+    if numbered on across sections or sub-lists, else one per section or list), captions by noun."""
+    scoped: dict[tuple, list[tuple[Block, Label, int, int | None]]] = {}
     groups: dict[tuple, list[tuple[Block, Label, int]]] = {}
     parents: list[Block] = []  # open headings, outermost first
     for b in doc.blocks:
@@ -245,18 +246,19 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
             got = _label(b.text, series_nouns)
             if got is not None:
                 scope = parents[-1].index if parents else None
-                headings.setdefault((b.level, got[0].noun), []).append((b, *got, scope))
+                scoped.setdefault(("h", b.level, got[0].noun), []).append((b, *got, scope))
             parents.append(b)
         elif b.kind == "item":
             got = _label(b.text, series_nouns)
             if got is not None:
-                groups.setdefault(("i", b.list_id, got[0].noun), []).append((b, *got))
+                # A table of contents numbers on across sub-lists, as headings do across sections.
+                scoped.setdefault(("i", b.depth, got[0].noun), []).append((b, *got, b.list_id))
         elif b.kind == "paragraph":
             got = _label(b.text.lstrip("\n ▲*_"), caption_nouns)
             if got is not None:
                 shift = len(b.text) - len(b.text.lstrip("\n ▲*_"))
                 groups.setdefault(("c", got[0].noun), []).append((b, got[0], got[1] + shift))
-    for series in headings.values():
+    for series in scoped.values():
         whole = [(b, label, shift) for b, label, shift, _ in series]
         if consecutive(whole) or len({scope for *_, scope in series}) == 1:
             yield whole  # numbered on across sections ("## Execution" / "### Tip 3")

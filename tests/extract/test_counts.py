@@ -52,6 +52,8 @@ from postlint.extract.counts import find_claims, inline_enumeration, number_valu
         ("Round Two projects", []),
         ("Node.js 6 LTS", []),
         ("Phase 2 benchmarks", []),
+        ("Add several new tier 3 targets:", []),
+        ("type 2 errors", []),
         ("Go 1.21 releases", []),
         # the number belongs to no plural noun
         ("two of the items", []),
