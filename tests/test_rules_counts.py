@@ -269,3 +269,13 @@ def test_one_claim_over_several_series_is_not_judged() -> None:
 )
 def test_lead_in_inside_a_list_item(text: str) -> None:
     assert findings_in(text) == [("COUNT001", 1)]
+
+
+def test_short_items_that_name_several_things_are_not_judged() -> None:
+    text = """\
+    We grow three fruits:
+
+    - Apples and pears.
+    - Plums.
+    """
+    assert findings_in(text) == []

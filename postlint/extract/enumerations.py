@@ -21,6 +21,7 @@ _PREPOSITIONS = {
 _POSSESSIVE = {"the", "our", "their", "its", "my", "your", "his", "her", "all", "these", "those"}
 _BACKWARD = {"above", "preceding", "previous", "earlier", "aforementioned", "mentioned", "described", "former", "latter"}
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
+_BUNDLE = re.compile(r", | and | & ")
 
 def _after(blocks: list[Block], start: int) -> Iterator[Block]:
     # Indexing, not islice: islice walks the skipped blocks, which makes many claims quadratic.
@@ -223,8 +224,8 @@ def item_count(doc: Document, items: list[Block], claim: Claim) -> int | None:
     if len(real) < claim.value:
         for b in real:
             raw = doc.text[b.start : b.end]
-            if len(b.links) >= 2 or len(_CODE_SPAN.findall(raw)) >= 2 or ", " in b.text and len(b.text) < 80:
-                return None  # "Seven new APIs:" with four bullets naming seven
+            if len(b.links) >= 2 or len(_CODE_SPAN.findall(raw)) >= 2 or len(b.text) < 80 and _BUNDLE.search(b.text):
+                return None  # "Seven new APIs:" with four bullets naming seven; "- Apples and pears"
             if any(find_claims(b.text)):
                 return None  # "three versions:" then "the latest" and "two previous versions"
     return len(real)
