@@ -163,6 +163,21 @@ def test_series_nouns_option() -> None:
             """,
             [("COUNT002", 6)],
         ),
+        # a section that numbers on from the one before, with a gap of its own
+        (
+            """\
+            ## Setting up
+            ### Step 1
+            ### Step 2
+            ## Changing
+            ### Step 3
+            ### Step 5
+            ## Linux
+            ### Step 1
+            ### Step 2
+            """,
+            [("COUNT002", 6)],
+        ),
     ],
 )
 def test_inline_cases(text: str, expected: list[tuple[str, int]]) -> None:

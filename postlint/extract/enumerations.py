@@ -267,7 +267,13 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
             by_scope: dict[int | None, list[tuple[Block, Label, int]]] = {}
             for b, label, shift, scope in series:
                 by_scope.setdefault(scope, []).append((b, label, shift))
-            yield from by_scope.values()
+            runs: list[list[tuple[Block, Label, int]]] = []
+            for group in by_scope.values():
+                if runs and group[0][1].value == runs[-1][-1][1].value + 1:
+                    runs[-1] += group  # this section numbers on from the one before
+                else:
+                    runs.append(group)
+            yield from runs
     yield from groups.values()
 
 
