@@ -279,7 +279,8 @@ _SENTENCE_OPENERS = {
 
 
 _LABEL = re.compile(
-    r"(?P<noun>[A-Za-z][a-z]{1,15})\.?[ \t]+(?:#|No\.[ \t]*)?(?P<num>\d{1,3}(?P<sub>[a-z])?|[A-Za-z]+(?:-[A-Za-z]+)?)"
+    r"(?P<noun>[A-Za-z][a-z]{1,15})\.?[ \t]+(?:#|No\.[ \t]*)?"
+    r"(?P<num>\d{1,3}(?:st|nd|rd|th|(?P<sub>[a-z]))?|[A-Za-z]+(?:-[A-Za-z]+)?)"
     r"(?![.,]\w)(?=$|[ \t]*[:.)\]–—|]|[ \t]+[-–—(]|[ \t]*\n|[ \t]+of[ \t])"
 )
 
@@ -291,7 +292,10 @@ def read_label(text: str, offset: int = 0) -> Label | None:
         return None
     num = m.group("num")
     sub = m.group("sub") or ""
-    value = int(num[: len(num) - len(sub)]) if num[0].isdigit() else number_value(num)
+    if num[0].isdigit():
+        value: int | None = int(_DIGITS.match(num).group())  # type: ignore[union-attr]
+    else:
+        value = number_value(num) or ORDINAL_WORDS.get(num.lower())
     if value is None:
         return None
     return Label(m.group("noun").lower(), value, m.start("num"), m.end("num"), sub)
@@ -307,7 +311,7 @@ def starts_with_noun(text: str, noun: str) -> bool:
         return True
     if rest.startswith(" - ") or rest.startswith(" — ") or rest.startswith(" – "):
         return True
-    return read_label(t) is not None and read_label(t).noun == noun  # type: ignore[union-attr]
+    return (label := read_label(t)) is not None and label.noun == noun
 
 
 _ENUMERATOR = re.compile(r"(?<![\w.])\(?([1-9][0-9]?|[a-z])\)")

@@ -118,6 +118,8 @@ def test_number_value(token: str, expected: int | None) -> None:
         ("Fig. 2. Latency", ("fig", 2, "")),
         ("Stage 1a: manual controls", ("stage", 1, "a")),
         ("Figure 3", ("figure", 3, "")),
+        ("Part 2nd: more", ("part", 2, "")),
+        ("Part Third", ("part", 3, "")),
         ("Go 1.21", None),
         ("Versions 4.x are affected", None),
         ("Node 18 released", None),
@@ -128,7 +130,7 @@ def test_read_label(text: str, expected: tuple[str, int, str] | None) -> None:
     label = read_label(text)
     assert (None if label is None else (label.noun, label.value, label.sub)) == expected
     if label is not None:
-        assert text[label.start : label.end].rstrip("a") in {"1", "2", "3", "Two"}
+        assert text[label.start : label.end] in {"1", "1a", "2", "3", "Two", "2nd", "Third"}
 
 
 @pytest.mark.parametrize(
