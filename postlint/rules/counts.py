@@ -48,6 +48,7 @@ def _options(ctx: Context) -> CountOptions:
 
 # The claim's own clause runs on to a colon: "three groups: 1) ...".
 _TO_COLON = re.compile(r"[^.!?;:]{0,60}:")
+_OPENS_ENUMERATION = re.compile(r"[ \t\n]*\(?[1a]\)")
 
 
 # --------------------------------------------------------------------------- rules
@@ -129,6 +130,7 @@ class CountMismatch(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         outline = Outline(doc)
+        leads: dict[int, Claim | None] = {}  # per block: read once, however many claims it holds
         for src, claim in claims(doc, _options(ctx).front_matter_keys):
             headings = outline.counted_headings(src.block, claim.singular)
             if headings is not None:
@@ -139,16 +141,23 @@ class CountMismatch(Rule):
                         f'says "{quoted(src, claim)}" but the post has {n} "{claim.singular.capitalize()}" '
                         f"section{'s' if n != 1 else ''} (line{'s' if n != 1 else ''} {lines_of(headings)})",
                     )
-            elif src.block is not None and src.text.rstrip().endswith(":") and lead_in_claim(src) == claim:
+            elif src.block is not None and _lead(leads, src) == claim:
                 yield from _list_mismatch(outline, src, claim)
             else:
                 yield from _inline_mismatch(doc, src, claim)
 
 
+def _lead(leads: dict[int, Claim | None], src: Source) -> Claim | None:
+    assert src.block is not None
+    if src.block.index not in leads:
+        leads[src.block.index] = lead_in_claim(src)
+    return leads[src.block.index]
+
+
 def _inline_mismatch(doc: Document, src: Source, claim: Claim) -> Iterator[Report]:
     """ "three groups: 1) users, 2) maintainers and 3) sponsors" counts what is inline."""
     m = _TO_COLON.match(src.text, claim.noun_end)
-    if m is None:
+    if m is None or not _OPENS_ENUMERATION.match(src.text, m.end()):
         return
     run = inline_enumeration(src.text, m.end(), m.end() + 2000)  # bounded: many claims, one long paragraph
     if run and len(run) != claim.value:
