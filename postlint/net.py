@@ -895,6 +895,79 @@ def _describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _pool_class(httpcore: Any) -> type:
+    """httpcore's connection pool, with a request-to-connection assignment that hands an idle
+    HTTP/1.1 connection to one waiting request only.
+
+    httpcore 1.0's pass gives the first idle connection to every request that arrives before the
+    first of them has started on it; all but one then fail with ConnectionNotAvailable and go
+    round again, and each pass probes every idle socket and counts idle connections once per
+    idle connection (quadratic). At concurrency 32 that was 2 to 5 passes per request and most
+    of the client's CPU (encode/httpcore#1035 and #1110, still open). The same pass, fixed: one
+    idle HTTP/1.1 connection per request, connections spoken for are neither closed nor counted
+    as idle, linear in connections and requests. HTTP/2 connections are still shared.
+
+    Uses httpcore's pool internals (1.0.x); when they are not there, the stock pool is used.
+    """
+    base = httpcore.AsyncConnectionPool
+    shape = ("_connections", "_requests", "_max_connections", "_max_keepalive_connections")
+    probe = base(max_connections=1)
+    if not (all(hasattr(probe, name) for name in shape)
+            and callable(getattr(base, "_assign_requests_to_connections", None))
+            and callable(getattr(base, "create_connection", None))):
+        logger.debug("httpcore's pool has an unknown shape; using it unchanged")
+        return base  # type: ignore[no-any-return]
+    http11 = httpcore.AsyncHTTP11Connection
+
+    class _Pool(base):  # type: ignore[misc, valid-type]
+        def _assign_requests_to_connections(self) -> list[Any]:
+            closing: list[Any] = []
+            spoken = {id(r.connection) for r in self._requests if r.connection is not None}
+
+            def single(connection: Any) -> bool:
+                # An HTTP/1.1 connection carries one request at a time; HTTP/2 multiplexes.
+                return isinstance(getattr(connection, "_connection", None), http11)
+
+            kept: list[Any] = []
+            idle = 0
+            for connection in self._connections:
+                if connection.is_closed():
+                    continue
+                if connection.has_expired():
+                    closing.append(connection)
+                    continue
+                if connection.is_idle() and id(connection) not in spoken:
+                    idle += 1
+                    if idle > self._max_keepalive_connections:
+                        closing.append(connection)
+                        continue
+                kept.append(connection)
+            self._connections = kept
+
+            for request in self._requests:
+                if not request.is_queued():
+                    continue
+                origin = request.request.url.origin
+                chosen = next((c for c in self._connections
+                               if c.can_handle_request(origin) and c.is_available()
+                               and not (id(c) in spoken and single(c))), None)
+                if chosen is None:
+                    if len(self._connections) >= self._max_connections:
+                        spare = next((c for c in self._connections
+                                      if c.is_idle() and id(c) not in spoken), None)
+                        if spare is None:
+                            continue  # stays queued until a connection is released
+                        self._connections.remove(spare)
+                        closing.append(spare)
+                    chosen = self.create_connection(origin)
+                    self._connections.append(chosen)
+                request.assign_to_connection(chosen)
+                spoken.add(id(chosen))
+            return closing
+
+    return _Pool
+
+
 def _build_httpx_client(options: NetworkOptions,
                         addresses: Callable[[str, int], Awaitable[list[str]]]) -> httpx.AsyncClient:
     import http.cookiejar
@@ -936,7 +1009,8 @@ def _build_httpx_client(options: NetworkOptions,
     transport = httpx.AsyncHTTPTransport(http2=True, limits=limits)
     # httpx offers no hook for the network backend; its transport only delegates to `_pool`,
     # so we put a pool with the guarded backend there (httpx >= 0.23 has this shape).
-    transport._pool = httpcore.AsyncConnectionPool(
+    pool_class = _pool_class(httpcore)
+    transport._pool = pool_class(
         ssl_context=httpx.create_ssl_context(), max_connections=options.max_concurrency,
         max_keepalive_connections=options.max_concurrency, keepalive_expiry=5.0,
         http1=True, http2=True, network_backend=GuardedBackend())
