@@ -164,8 +164,6 @@ def singular(word: str) -> str | None:
     return w[:-1]
 
 
-_CHUNK = 4096  # tokens held at once: a claim needs a few words either side, not the whole text
-_CONTEXT = 8  # tokens kept before and after the ones being read, more than a claim looks at
 
 
 def _word_number(tokens: list[tuple[str, str, int, int]], i: int) -> tuple[int, int] | None:
@@ -180,6 +178,8 @@ def _word_number(tokens: list[tuple[str, str, int, int]], i: int) -> tuple[int, 
     if kind != "word":
         return None
     low = tok.lower()
+    if low not in NUMBER_WORDS and low != "dozen" and "-" not in low:
+        return None  # most words: one set lookup
     if low == "dozen" and i > 0 and tokens[i - 1][1].lower() == "a":
         return 12, i
     value = number_value(low)
@@ -197,17 +197,37 @@ _DETERMINERS = {"the", "these", "those", "all", "our", "its", "their", "my", "yo
 _FOLLOWING = {"following", "these", "below", "here"}
 
 
+# Where a claim can start: a run of digits standing alone, or a number word of two or more. Only
+# the few words around each one are tokenized: prose is mostly words that can start no claim.
+_CARDINAL = re.compile(
+    r"(?<![\w$€£¥.])(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?![\d%+]|\.\d|[A-Za-z]))"
+    r"|(?i:\b(?:t(?:wo|hree|en|welve|hirt(?:een|y)|wenty)|f(?:our(?:teen)?|ive|ifteen|ifty|orty)"
+    r"|s(?:ix(?:teen|ty)?|even(?:teen|ty)?)|e(?:ight(?:een|y)?|leven)|nine(?:teen|ty)?|dozen)\b)"
+)
+# Characters of context read before and after a cardinal: more than the few words a claim spans.
+_BEFORE = 60
+_AFTER = 120
+
+
 def find_claims(text: str) -> Iterator[Claim]:
     """Every count claim in ``text``: a cardinal, a short noun phrase, and its plural noun."""
-    tokens: list[tuple[str, str, int, int]] = []
-    first = 0  # first token of ``tokens`` not read yet
-    for m in _TOKEN.finditer(text):
-        tokens.append((m.lastgroup or "", m.group(), m.start(), m.end()))
-        if len(tokens) >= _CHUNK:
-            yield from _claims_in(text, tokens, first, len(tokens) - _CONTEXT)
-            tokens = tokens[-2 * _CONTEXT :]
-            first = _CONTEXT
-    yield from _claims_in(text, tokens, first, len(tokens))
+    n = len(text)
+    token_at = _TOKEN.finditer
+    for m in _CARDINAL.finditer(text):
+        at = m.start()
+        ws, we = max(0, at - _BEFORE), min(n, m.end() + _AFTER)
+        tokens: list[tuple[str, str, int, int]] = []
+        i = -1
+        for t in token_at(text, ws, we):
+            if t.start() == ws and ws > 0 and not text[ws - 1].isspace():
+                continue  # cut by the window: too far from the cardinal to matter
+            if t.end() == we and we < n and not text[we].isspace():
+                continue
+            if t.start() == at:
+                i = len(tokens)
+            tokens.append((t.lastgroup or "", t.group(), t.start(), t.end()))
+        if i >= 0:
+            yield from _claims_in(text, tokens, i, i + 1)
 
 
 def _claims_in(text: str, tokens: list[tuple[str, str, int, int]], start: int, stop: int) -> Iterator[Claim]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from postlint.document import Block, Document
@@ -47,8 +47,10 @@ class Source:
         return Report(line, column, message)
 
 
-def claims(doc: Document, keys: tuple[str, ...]) -> Iterator[tuple[Source, Claim]]:
-    """Every claim in the front-matter keys, then in the prose blocks, in file order."""
+def claims(
+    doc: Document, keys: tuple[str, ...], relevant: Callable[[str], bool] | None = None
+) -> Iterator[tuple[Source, Claim]]:
+    """Every claim in the front-matter keys, then in the prose blocks (those ``relevant`` keeps), in file order."""
     fm = doc.front_matter
     if fm is not None and fm.ok:
         for key in keys:
@@ -59,6 +61,8 @@ def claims(doc: Document, keys: tuple[str, ...]) -> Iterator[tuple[Source, Claim
     for b in doc.prose_blocks():
         if b.kind == "paragraph" and b.parent is not None and doc.blocks[b.parent].text is b.text:
             continue  # a loose item's first paragraph is read once, as the item
+        if relevant is not None and not relevant(b.text):
+            continue
         src = Source(b.text, b)
         for c in find_claims(b.text):
             yield src, c
@@ -84,6 +88,16 @@ MAX_COUNTED = 200
 class Outline:
     """The post's headings and lists, indexed once per check so that each claim costs a lookup."""
 
+    def may_compare(self, text: str) -> bool:
+        """Whether a claim in ``text`` could be compared with anything: a colon (a lead-in, an inline
+        enumeration) or a word that heads sections. Reading claims costs; most prose has neither."""
+        if ":" in text:
+            return True
+        if not self._stems:
+            return False
+        low = text.lower()
+        return any(stem in low for stem in self._stems)
+
     def __init__(self, doc: Document):
         self.doc = doc
         self.headings = doc.headings
@@ -102,6 +116,8 @@ class Outline:
             m = _FIRST_WORD.match(h.text.lower())
             if m and starts_with_noun(h.text, m.group(1)):
                 self.by_noun.setdefault(m.group(1), []).append(pos)
+        # "country" is counted as "countries": look for the part a plural keeps.
+        self._stems = tuple({noun[: max(3, len(noun) - 2)] for noun in self.by_noun})
         levels = [h.level for h in self.headings]
         self.section_end = _next_position(levels, strict=False)  # next heading at its level or above
         self.parent_end = _next_position(levels, strict=True)  # next heading above its level
