@@ -362,8 +362,14 @@ _HAS_DIGIT = re.compile(r"\d")
 # Where a date can start: a number standing alone, or a word that can begin one. Trying the whole grammar
 # only there keeps it several times faster than the Markdown parse on real text and on digit soup.
 _CANDIDATE = re.compile(
-    _NUM_BEFORE + r"\d|\b(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Spring|Summer|"
-    r"Fall|Autumn|Winter|Q[1-4]|The\s|Early|Mid|Late|[A-Z]{3}|the\s|early|mid|late|spring|summer|fall|autumn|winter)"
+    # The digit first and its neighbour checked after: a pattern that opens with a lookbehind is
+    # tried at every position, one that opens with a character is scanned for it in C.
+    r"\d(?<![\w$€£¥+\-/.:,#@%&=~^]\d)"
+    r"|(?<![A-Za-z0-9_])(?:Jan|Feb|Ma[ry]|Apr|Ju[nl]|Aug|Sep|Oct|Nov|Dec|Mon|Tue|Wed|Thu|Fri|Sat|Sun|Q[1-4]"
+    r"|JAN|FEB|MA[RY]|APR|JU[NL]|AUG|SEP|OCT|NOV|DEC|MON|TUE|WED|THU|FRI|SAT|SUN"
+    # Words that start a date only when a number follows ("the 1980s", "mid-1950s", "Spring 2020"):
+    # "the" alone is the commonest word in English.
+    r"|(?:[Tt]he\s+(?:[Ee]arly|[Mm]id|[Ll]ate)?|[Ee]arly|[Mm]id|[Ll]ate|[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)(?=[\s\-–]*\d))"
 )
 
 
