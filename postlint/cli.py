@@ -249,6 +249,8 @@ def _run_options(offline: bool, today: _dt.datetime | None, debug: bool, unused:
 
 
 def _scope(changed_since: str | None, only_changed_lines: str | None, shard: str | None):  # type: ignore[no-untyped-def]
+    if changed_since is None and only_changed_lines is None and shard is None:
+        return None  # the common case: no git, no import
     from postlint.changes import Scope, Shard
 
     try:
