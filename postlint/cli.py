@@ -162,6 +162,8 @@ def run(
         "user-agent": user_agent,
         "deadline": deadline,
         "allow-private-hosts": allow_private_hosts,
+        # Also in the settings, so that what checks the configuration up front (a schema URL) stays offline.
+        "offline": True if offline else None,
     }
     if any(v is not None for v in network.values()):
         cli_table["network"] = {k: v for k, v in network.items() if v is not None}

@@ -331,3 +331,12 @@ def test_shipped_schemas_are_valid_and_listed() -> None:
     assert {"post", "jekyll-post", "hugo-page"} <= set(schema.shipped_names())
     for name in ("post", "jekyll-post", "hugo-page"):
         schema.STORE.load(schema.schema_uri(name, Path.cwd()))
+
+
+def test_offline_run_with_a_url_schema_in_the_config_makes_no_request(tmp_path: Path, run_cli) -> None:
+    # Port 9 on loopback: nothing listens; the conftest guard would fail any other address.
+    (tmp_path / "postlint.toml").write_text('[front-matter]\nschema = "http://127.0.0.1:9/post.schema.json"\n', encoding="utf-8")
+    (tmp_path / "a.md").write_text("---\ntitle: T\n---\nText.\n", encoding="utf-8")
+    res = run_cli("--offline", "--output-format", "json", str(tmp_path))
+    assert res.exit_code == 0, res.stderr
+    assert res.findings == []
