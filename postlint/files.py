@@ -39,46 +39,57 @@ def _spec(patterns: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return GitIgnoreSpec.from_lines(patterns)
 
 
-def _excluded(path: Path, settings: Settings, is_dir: bool) -> bool:
-    patterns = DEFAULT_EXCLUDE + settings.exclude
-    try:
-        rel = path.resolve().relative_to(settings.root.resolve()).as_posix()
-    except ValueError:
-        rel = path.name
-    if is_dir:
-        rel += "/"
-    return _spec(patterns).match_file(rel)
+def _rel_to_root(abs_path: str, settings: Settings) -> str:
+    """``abs_path`` relative to the configuration's folder, with forward slashes (the name if outside it)."""
+    root = _abs_root(settings.root)
+    if abs_path == root:
+        return "."
+    if abs_path.startswith(root + os.sep):
+        return abs_path[len(root) + 1 :].replace(os.sep, "/")
+    return os.path.basename(abs_path)
+
+
+@lru_cache(maxsize=64)
+def _abs_root(root: Path) -> str:
+    return os.path.realpath(root)
+
+
+def _excluded(abs_path: str, settings: Settings, is_dir: bool) -> bool:
+    rel = _rel_to_root(abs_path, settings)
+    return _spec(DEFAULT_EXCLUDE + settings.exclude).match_file(rel + "/" if is_dir else rel)
 
 
 class _GitIgnores:
     """The .gitignore files met on the way down, each matched relative to its own folder."""
 
     def __init__(self) -> None:
-        self._cache: dict[Path, object | None] = {}
+        self._chains: dict[str, list[tuple[str, object]]] = {}
 
-    def _load(self, directory: Path):  # type: ignore[no-untyped-def]
-        if directory not in self._cache:
+    def chain(self, directory: str) -> list[tuple[str, object]]:
+        """(folder, spec) of every .gitignore from ``directory`` up to its repository's root (cached per folder)."""
+        got = self._chains.get(directory)
+        if got is not None:
+            return got
+        spec = None
+        try:
+            with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                spec = _spec(tuple(fh.read().splitlines()))
+        except OSError:
             spec = None
-            gi = directory / ".gitignore"
-            try:
-                if gi.is_file():
-                    spec = _spec(tuple(gi.read_text("utf-8", "replace").splitlines()))
-            except OSError:
-                spec = None
-            self._cache[directory] = spec
-        return self._cache[directory]
+        parent = os.path.dirname(directory)
+        at_top = parent == directory or os.path.exists(os.path.join(directory, ".git"))
+        chain = ([] if at_top else self.chain(parent))
+        if spec is not None:
+            chain = [(directory, spec), *chain]
+        self._chains[directory] = chain
+        return chain
 
-    def ignored(self, path: Path, is_dir: bool, top: Path) -> bool:
-        d = path.parent
-        while True:
-            spec = self._load(d)
-            if spec is not None:
-                rel = path.relative_to(d).as_posix() + ("/" if is_dir else "")
-                if spec.match_file(rel):
-                    return True
-            if d == top or (d / ".git").exists() or d.parent == d:
-                return False
-            d = d.parent
+    def ignored(self, abs_path: str, is_dir: bool) -> bool:
+        for folder, spec in self.chain(os.path.dirname(abs_path)):
+            rel = abs_path[len(folder) + 1 :].replace(os.sep, "/")
+            if spec.match_file(rel + "/" if is_dir else rel):  # type: ignore[attr-defined]
+                return True
+        return False
 
 
 def collect(
@@ -89,14 +100,13 @@ def collect(
     warn: Callable[[str], None] = lambda msg: None,
 ) -> list[Target]:
     """The files to lint, deduplicated, in a deterministic order."""
-    seen: set[Path] = set()
+    seen: set[str] = set()
     out: list[Target] = []
     gitignores = _GitIgnores()
 
-    def add(p: Path, settings: Settings) -> None:
-        key = p.resolve()
-        if key not in seen:
-            seen.add(key)
+    def add(p: Path, abs_path: str, settings: Settings) -> None:
+        if abs_path not in seen:
+            seen.add(abs_path)
             out.append(Target(p, display_path(p), settings))
 
     for raw in paths:
@@ -111,58 +121,69 @@ def collect(
             warn(f"{display_path(raw)}: cannot read ({exc.strerror or exc}), skipped")
             continue
         if stat.S_ISDIR(st.st_mode):
-            for f in _walk(raw, resolver, gitignores, warn):
-                add(f, resolver.for_path(f))
+            for f, abs_f, settings in _walk(raw, resolver, gitignores, warn):
+                add(f, abs_f, settings)
         elif stat.S_ISREG(st.st_mode):
             settings = resolver.for_path(raw)
-            if force_exclude and (_excluded(raw, settings, False) or _ignored_by_git(raw, settings, gitignores)):
+            abs_raw = os.path.realpath(raw)
+            if force_exclude and (_excluded(abs_raw, settings, False) or (settings.respect_gitignore and gitignores.ignored(abs_raw, False))):
                 continue
-            add(raw, settings)
+            add(raw, abs_raw, settings)
         else:
             warn(f"{display_path(raw)}: not a regular file (FIFO, socket or device), skipped")
     return out
 
 
-def _ignored_by_git(path: Path, settings: Settings, gitignores: _GitIgnores) -> bool:
-    if not settings.respect_gitignore:
-        return False
-    abs_path = path.resolve()
-    return gitignores.ignored(abs_path, False, abs_path.anchor and Path(abs_path.anchor))
+def _walk(
+    top: Path, resolver: ConfigResolver, gitignores: _GitIgnores, warn: Callable[[str], None]
+) -> Iterator[tuple[Path, str, Settings]]:
+    """Markdown files under ``top`` in sorted order, with their absolute path and settings.
 
-
-def _walk(top: Path, resolver: ConfigResolver, gitignores: _GitIgnores, warn: Callable[[str], None]) -> Iterator[Path]:
-    abs_top = top.resolve()
-
-    def onerror(exc: OSError) -> None:
-        warn(f"{display_path(Path(exc.filename)) if exc.filename else top}: cannot read folder ({exc.strerror or exc}), skipped")
-
-    for dirpath, dirnames, filenames in os.walk(top, onerror=onerror, followlinks=False):
-        d = Path(dirpath)
-        abs_d = abs_top / d.relative_to(top)
+    One directory listing per folder (scandir: file types without a stat per file); symbolic links to
+    folders are not followed, so a link loop cannot trap the walk.
+    """
+    stack: list[tuple[Path, str]] = [(top, os.path.realpath(top))]
+    while stack:
+        d, abs_d = stack.pop()
         settings = resolver.for_path(d)
-        kept = []
-        for name in sorted(dirnames):
-            sub = d / name
-            if _excluded(sub, settings, True):
+        try:
+            with os.scandir(d) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            warn(f"{display_path(d)}: cannot read folder ({exc.strerror or exc}), skipped")
+            continue
+        subdirs: list[tuple[Path, str]] = []
+        for e in entries:
+            name = e.name
+            abs_e = os.path.join(abs_d, name)
+            try:
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError:
+                is_dir = False
+            if is_dir:
+                if _excluded(abs_e, settings, True):
+                    continue
+                if settings.respect_gitignore and gitignores.ignored(abs_e, True):
+                    continue
+                subdirs.append((d / name, abs_e))
                 continue
-            if settings.respect_gitignore and gitignores.ignored(abs_d / name, True, Path(abs_top.anchor)):
-                continue
-            kept.append(name)
-        dirnames[:] = kept
-        for name in sorted(filenames):
             if not name.lower().endswith(settings.extensions):
                 continue
             f = d / name
             try:
-                st = f.stat()
+                regular = e.is_file()  # follows a link to a file; False for FIFOs and devices
+                if not regular:
+                    os.stat(f)  # a dangling link or a loop raises here
             except OSError as exc:
                 warn(f"{display_path(f)}: cannot read ({exc.strerror or exc}), skipped")
                 continue
-            if not stat.S_ISREG(st.st_mode):
+            if not regular:
                 warn(f"{display_path(f)}: not a regular file, skipped")
                 continue
-            if _excluded(f, settings, False):
+            if _excluded(abs_e, settings, False):
                 continue
-            if settings.respect_gitignore and gitignores.ignored(abs_d / name, False, Path(abs_top.anchor)):
+            if settings.respect_gitignore and gitignores.ignored(abs_e, False):
                 continue
-            yield f
+            yield f, abs_e, settings
+        # Depth first, in name order: the same order os.walk would give.
+        stack.extend(reversed(subdirs))
