@@ -247,6 +247,16 @@ def lint_document(
     # DeferredCheck name -> (the places its rules left, the codes of those rules selected here).
     deferred: dict[str, tuple[list[tuple[str, int, int]], list[type[Rule]]]] = {}
     rules = sel.rules if doc.parsed else [r for r in sel.rules if r.code in doc.problems]
+    # One context per document, given each rule's options in turn: twenty fresh ones per post cost
+    # more than some of the rules.
+    ctx = Context(
+        config_dir=settings.root,
+        today=run.today,
+        offline=run.offline,
+        settings=settings,
+        stats=stats,
+        dependencies=extras.dependencies,
+    )
     for rule_cls in rules:
         check = rule_cls.deferred_check
         if check is not None and check.name in deferred:
@@ -256,15 +266,10 @@ def lint_document(
         # A deferring rule runs offline too: its places are counted as skipped, never checked.
         if rule_cls.needs_network and run.offline and check is None:
             continue
-        ctx = Context(
-            options=sel.options[rule_cls.code],
-            config_dir=settings.root,
-            today=run.today,
-            offline=run.offline,
-            settings=settings,
-            stats=stats,
-            dependencies=extras.dependencies,
-        )
+        ctx.options = sel.options[rule_cls.code]
+        ctx.memo = None
+        if check is not None:
+            ctx.deferred = []
         try:
             for report in rule_cls().check(doc, ctx):
                 raw.append((rule_cls, report))
@@ -274,8 +279,6 @@ def lint_document(
                 extras.memos[rule_cls.code] = ctx.memo
                 for report in rule_cls.decide(ctx.memo, ctx):
                     raw.append((rule_cls, report))
-            if not ctx.cacheable:
-                extras.cacheable = False
         except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the others
             if run.debug:
                 traceback.print_exc(file=sys.stderr)
@@ -285,6 +288,7 @@ def lint_document(
                     Report(1, 1, f"rule {rule_cls.code} ({rule_cls.name}) crashed: {type(exc).__name__}: {str(exc)[:200]}; run with --debug for the traceback"),
                 )
             )
+    extras.cacheable = ctx.cacheable
     sup = suppress.parse(doc, registry) if doc.parsed else None
     if sup is not None and extras.memos:
         extras.directives = [[d.kind, sorted(d.codes) if d.codes is not None else None, d.line] for d in sup.directives]
