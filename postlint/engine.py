@@ -449,28 +449,33 @@ def effective_jobs(jobs: int) -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def lint_all(
-    targets: list[Target],
-    run: RunOptions,
-    on_result: Callable[[FileResult], None] | None = None,
-    progress: Callable[[int, int], None] | None = None,
-) -> RunResults:
-    """Lint every target; results come back in target order whatever the number of jobs.
+def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, int], None] | None = None) -> RunResults:
+    """Lint every target. The results, in target order, are those of files with something to report
+    (or left to a deferred check); every file's counters are summed into the run's ``stats``, so a
+    run over 50,000 clean posts keeps nothing per post.
 
-    ``on_result`` sees each file's offline findings as it is done; findings of deferred (network)
-    checks are added to the same results afterwards, each unique URL checked once in this process.
+    Findings of deferred (network) checks are added after all files, each unique URL checked once
+    in this process.
     """
     _new_run()
     # Resolve selections (and surface configuration errors) before any work starts.
     for s in {t.settings for t in targets}:
         selection(s)
     caches = _ResultCaches(run) if not run.no_cache else None
-    results: list[FileResult | None] = [None] * len(targets)
+    run_stats: Counter = Counter()
+    kept: list[tuple[int, FileResult]] = []
+
+    def keep(i: int, res: FileResult) -> None:
+        run_stats.update(res.stats)
+        res.stats = Counter()
+        if res.findings or res.deferred:
+            kept.append((i, res))
+
     todo: list[int] = []
     for i, t in enumerate(targets):
         entry = caches.lookup(t) if caches is not None else None
         if entry is not None:
-            results[i] = from_entry(entry, t, run)
+            keep(i, from_entry(entry, t, run))
         else:
             todo.append(i)
     jobs = effective_jobs(run.jobs)
@@ -480,20 +485,21 @@ def lint_all(
     else:
         done = _pool_map([targets[i] for i in todo], run, jobs, caching)
     for i, res in zip(todo, done):
-        results[i] = res
         if caches is not None and res.entry is not None:
             caches.record(targets[i], res.entry)
             res.entry = None
+        keep(i, res)
     if caches is not None:
         caches.save()
-    if on_result:
-        for res in results:
-            on_result(res)  # type: ignore[arg-type]
+    kept.sort(key=lambda pair: pair[0])
+    results = RunResults((res for _, res in kept), run_stats)
     # One client and cache per run: the first configuration that left work decides the network options.
-    first = next((t.settings for t, r in zip(targets, results) if r.deferred), None)
+    first = next((targets[i].settings for i, res in kept if res.deferred), None)
     if first is None:
-        return RunResults(results)
-    return check_deferred(results, first, run, progress)
+        return results
+    out = check_deferred(list(results), first, run, progress)
+    out.stats.update(run_stats)
+    return out
 
 
 def _new_run() -> None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from postlint.config import DEFAULT_EXCLUDE, ConfigResolver, Settings
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Target:
     path: Path  # as found (absolute or relative to cwd)
     display: str  # relative to cwd, forward slashes

@@ -432,6 +432,10 @@ class Resolution:
     external: bool = False  # under an external path: served by something outside the repository
 
 
+_MAX_LISTINGS = 4096  # folders remembered at once
+_MAX_SNIFFED = 16384  # image files whose first bytes are remembered at once
+
+
 class Listings:
     """Directory listings, read once per directory per run: exact and case-insensitive lookup."""
 
@@ -449,6 +453,8 @@ class Listings:
             self.observer(directory)
         if directory in self._names:
             return self._names[directory]
+        if len(self._names) >= _MAX_LISTINGS:
+            self._names.clear()  # a very large site: start over rather than hold every folder
         out: dict[str, tuple[str, bool]] | None
         try:
             out = {}
@@ -663,6 +669,8 @@ def sniff(path: Path) -> str | None:
         result: str | None = "unreadable"
     else:
         result = sniff_bytes(head)
+    if len(_sniffed) >= _MAX_SNIFFED:
+        _sniffed.clear()
     _sniffed[path] = result
     return result
 
