@@ -543,10 +543,9 @@ class _ResultCaches:
 
     @staticmethod
     def _rel(target: Target) -> str:
-        try:
-            return target.path.resolve().relative_to(target.settings.root.resolve()).as_posix()
-        except ValueError:
-            return target.path.resolve().as_posix()
+        # abspath, not resolve(): no real-path lookups on a warm run that otherwise only stats files.
+        rel = os.path.relpath(os.path.abspath(target.path), os.path.abspath(target.settings.root))
+        return Path(rel).as_posix()
 
     def lookup(self, target: Target) -> dict | None:
         return self._for(target.settings).lookup(target.path, self._rel(target))
