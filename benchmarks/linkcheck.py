@@ -31,6 +31,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from run import _tree_rss_kb  # noqa: E402  (the speed benchmark's sampler: RSS summed over the process tree)
+
 REPO = Path(__file__).resolve().parent.parent
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64
 HTML = b"<!doctype html><html><head><title>Image removed</title></head><body>This image was removed.</body></html>"
@@ -181,20 +184,6 @@ def make_corpus(root: Path, base: str, posts: int, links: int, unique: int, seed
 
 
 # --------------------------------------------------------------------------- measuring
-
-
-def _tree_rss_kb(pid: int) -> int:
-    total, stack = 0, [pid]
-    while stack:
-        p = stack.pop()
-        try:
-            with open(f"/proc/{p}/status") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
-            with open(f"/proc/{p}/task/{p}/children") as fh:
-                stack.extend(int(c) for c in fh.read().split())
-        except (OSError, ValueError):
-            pass
-    return total
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, str, int]:

@@ -8,7 +8,6 @@ Never run as a test. Prints one table (wall time, files per second, peak RSS ove
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import shutil
 import sys
@@ -19,7 +18,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from floor import markdown_files  # noqa: E402
-from run import postlint_cmd, timed  # noqa: E402
+from run import make_copies, postlint_cmd, timed  # noqa: E402
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
@@ -61,18 +60,9 @@ def make_generated(dest: Path, n: int) -> Path:
 
 
 def make_repeated(corpus: Path, dest: Path, n: int) -> Path:
-    files = markdown_files(corpus)
-    out = dest / "repeated"
-    copies = max(1, -(-n // len(files)))
-    for c in range(copies):
-        for f in files:
-            target = out / f"copy{c}" / f.relative_to(corpus)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                os.link(f, target)
-            except OSError:
-                shutil.copyfile(f, target)
-    return out
+    """The corpora copied (hard links) as many times as it takes to reach ``n`` files."""
+    copies = max(1, -(-n // len(markdown_files(corpus))))
+    return make_copies(corpus, copies, dest)
 
 
 def main() -> None:
