@@ -429,6 +429,11 @@ def _init_worker(run: RunOptions, cache: bool) -> None:
     global _worker_run, _worker_cache
     _worker_run = run
     _worker_cache = cache
+    import gc
+
+    # What the worker inherited from the parent is never garbage: keep the collector off those
+    # pages, or every collection copies them into this process (copy-on-write).
+    gc.freeze()
     import signal
 
     # The parent handles Ctrl-C; workers just stop when the pool is torn down.

@@ -5,18 +5,38 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from postlint.config import DEFAULT_EXCLUDE, ConfigResolver, Settings
 
 
-@dataclass(frozen=True, slots=True)
 class Target:
-    path: Path  # as found (absolute or relative to cwd)
-    display: str  # relative to cwd, forward slashes
-    settings: Settings
+    """A file to lint: its path as found (absolute or relative to cwd), how it is shown, its settings.
+
+    The path is kept as a string and made a Path on use: a site of 100,000 posts holds as many
+    targets, and Path objects are several times larger than their string.
+    """
+
+    __slots__ = ("_path", "display", "settings")
+
+    def __init__(self, path: str | Path, display: str, settings: Settings):
+        self._path = os.fspath(path)
+        self.display = display  # relative to cwd, forward slashes
+        self.settings = settings
+
+    @property
+    def path(self) -> Path:
+        return Path(self._path)
+
+    def __repr__(self) -> str:
+        return f"Target({self._path!r}, {self.display!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Target) and (self._path, self.display, self.settings) == (other._path, other.display, other.settings)
+
+    def __hash__(self) -> int:
+        return hash((self._path, self.display))
 
 
 class PathError(Exception):

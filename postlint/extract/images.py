@@ -432,7 +432,7 @@ class Resolution:
     external: bool = False  # under an external path: served by something outside the repository
 
 
-_MAX_LISTINGS = 4096  # folders remembered at once
+_MAX_LISTINGS = 1024  # folders remembered at once
 _MAX_SNIFFED = 16384  # image files whose first bytes are remembered at once
 
 
