@@ -207,3 +207,25 @@ def test_content_files_are_never_written(tmp_path: Path, run_cli) -> None:
         res = run_cli("--offline", "--select", "ALL", "--output-format", fmt, "--output-file", str(tmp_path / f"out.{fmt}"), str(site))
         assert "Traceback" not in res.stderr
     assert snapshot() == before
+
+
+@pytest.mark.timeout(60)
+def test_parser_panic_is_a_finding(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pyromark
+
+    class PanicException(BaseException):  # what pyo3 raises for a Rust panic: not an Exception
+        pass
+
+    real = pyromark.events_with_range
+
+    def events(text: str, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if "PANIC" in text:
+            raise PanicException("explicit panic")
+        return real(text, *args, **kwargs)
+
+    monkeypatch.setattr(pyromark, "events_with_range", events)
+    write(tmp_path / "boom.md", GOOD + "PANIC\n")
+    write(tmp_path / "ok.md", GOOD)
+    res = _run(run_cli, tmp_path)
+    assert _codes_for(res, "boom.md") == ["PL005"]
+    assert _codes_for(res, "ok.md") == []
