@@ -202,7 +202,7 @@ def run(
         return EXIT_ERROR if strict else EXIT_OK
 
     from postlint.finding import Severity
-    from postlint.reporters import RunSummary, get
+    from postlint.reporters import RunSummary
 
     findings = [f for r in results for f in r.findings]
     if scope and scope.line_filter is not None:

@@ -19,7 +19,9 @@ from typing import TYPE_CHECKING, Any
 
 from postlint import __version__
 
-if TYPE_CHECKING:  # httpx costs ~100 ms to import; pre-commit runs must not pay it offline.
+if TYPE_CHECKING:  # httpx costs ~100 ms to import, asyncio ~50 ms: pre-commit runs must not pay them offline.
+    import asyncio
+
     import httpx
 
 __all__ = [

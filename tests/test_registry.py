@@ -14,7 +14,7 @@ import pytest
 import postlint.rules
 from postlint.docs import render_rule
 from postlint.registry import CODE_RE, DOC_SECTIONS, NAME_RE, Rule
-from postlint.rules import ALL_RULES, REGISTRY
+from postlint.rules import ALL_RULES
 
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "rules"
 

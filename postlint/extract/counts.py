@@ -70,7 +70,7 @@ _FUNCTION = {
     "their", "our", "your", "his", "her", "my", "me", "us", "them", "him", "when", "where", "while",
     "how", "what", "why", "all", "both", "any", "no", "yes", "also", "only", "just", "then", "out",
     "up", "down", "off", "after", "before", "since", "until", "about", "across", "through", "via",
-    "such", "very", "too", "again", "ago", "later", "earlier", "now", "later", "versus", "vs",
+    "such", "very", "too", "again", "ago", "later", "earlier", "now", "versus", "vs",
 }
 _NOT_PLURAL = {
     "this", "its", "has", "was", "is", "as", "us", "yes", "always", "sometimes", "perhaps", "across",

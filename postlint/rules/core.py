@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from postlint.document import Document
-from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
 
 
