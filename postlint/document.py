@@ -244,12 +244,6 @@ class Block:
             self._pos = self._map.position(self.start)
         return self._pos
 
-    @property
-    def segments(self) -> list[tuple[int, int, int, int]]:
-        """(text_pos, file_offset, file_len, text_len) for each piece of the text."""
-        conv = self._map
-        return [(t, conv(b), conv(b + bl) - conv(b), tl) for t, b, bl, tl in self._segs]
-
     def offset_of(self, i: int) -> int:
         """The character offset in doc.text of position ``i`` of ``self.text``."""
         segs = self._segs
@@ -295,12 +289,7 @@ class Document:
         i = bisect.bisect_right(self.line_starts, offset) - 1
         return i + 1, offset - self.line_starts[i] + 1
 
-    def offset(self, line: int, column: int = 1) -> int:
-        return self.line_starts[line - 1] + column - 1
 
-    @property
-    def lines(self) -> list[str]:
-        return self.text.splitlines()
 
     def line_text(self, line: int, limit: int | None = None) -> str:
         """The text of a line without its line break (at most ``limit`` characters)."""
@@ -320,9 +309,6 @@ class Document:
         """Blocks whose text is prose: everything but code and raw HTML."""
         return (b for b in self.blocks if b.kind not in ("code", "html"))
 
-    def children(self, block: Block | None) -> list[Block]:
-        parent = None if block is None else block.index
-        return [b for b in self.blocks if b.parent == parent]
 
     def add_problem(self, code: str, report: Report) -> None:
         self.problems.setdefault(code, []).append(report)

@@ -52,8 +52,6 @@ class Context:
     settings: Any = None
     # Counters for --statistics (e.g. images skipped because they are templates).
     stats: Counter = field(default_factory=Counter)
-    # Filled by the engine for rules that need shared run state (e.g. URLs to check online).
-    state: dict = field(default_factory=dict)
     # (key, line, column) a rule left for its DeferredCheck; the engine collects them.
     deferred: list[tuple[str, int, int]] = field(default_factory=list)
 
