@@ -652,11 +652,17 @@ def _toml_key(s: str) -> JsonPath:
     return tuple(a or b or c for a, b, c in parts)
 
 
+_COMMENT_LINE = re.compile(r"(?m)^[ \t]*(#.*)$")
+
+
 def _load_yaml(fm: FrontMatter) -> None:
     base = fm.start_line  # mark.line 0 is the line after the fence
-    for n, line in enumerate(fm.raw.splitlines(), start=base + 1):
-        if line.lstrip().startswith("#"):
-            fm.comments.append((n, line.strip()))
+    if "#" in fm.raw:
+        line, last = base + 1, 0
+        for m in _COMMENT_LINE.finditer(fm.raw):
+            line += fm.raw.count("\n", last, m.start())
+            last = m.start()
+            fm.comments.append((line, m.group(1).rstrip()))
     loader = _Loader(_yaml_source(fm.raw, _Loader))
     try:
         node = loader.get_single_node()
