@@ -40,6 +40,8 @@ def render_rule(rule: type[Rule]) -> str:
         if dataclasses.is_dataclass(rule.Options):
             for f in dataclasses.fields(rule.Options):
                 default = f.default if f.default is not dataclasses.MISSING else (f.default_factory() if f.default_factory is not dataclasses.MISSING else None)  # type: ignore[misc]
+                if isinstance(default, tuple):
+                    default = list(default)  # as it is written in TOML
                 facts.append(f"  - `{f.name.replace('_', '-')}` (default `{default!r}`)")
     suppress = f"Suppress it on one line with `<!-- postlint-disable-next-line {rule.code} -->`."
     return f"# {rule.code} {rule.name}\n\n{rule.summary()}\n\n" + "\n".join(facts) + f"\n\n{rest}\n\n{suppress}\n"
