@@ -85,13 +85,18 @@ _FIRST_WORD = re.compile(r"\s*([a-z][a-z0-9-]*)")
 MAX_COUNTED = 200
 
 
+# "...three groups: 1) ..., (2) ... and a) ...": what COUNT001 compares an inline claim with.
+_INLINE_ENUMERATION = re.compile(r":[ \t\n]*\(?[1a]\)")
+
+
 class Outline:
     """The post's headings and lists, indexed once per check so that each claim costs a lookup."""
 
     def may_compare(self, text: str) -> bool:
-        """Whether a claim in ``text`` could be compared with anything: a colon (a lead-in, an inline
-        enumeration) or a word that heads sections. Reading claims costs; most prose has neither."""
-        if ":" in text:
+        """Whether a claim in ``text`` could be compared with anything: a lead-in (ending with a colon),
+        an inline enumeration after a colon, or a word that heads sections. Reading claims costs;
+        most prose has none of these."""
+        if ":" in text and (text.rstrip().endswith(":") or _INLINE_ENUMERATION.search(text)):
             return True
         if not self._stems:
             return False
