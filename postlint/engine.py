@@ -510,10 +510,9 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
 def _new_run() -> None:
     """Forget what an earlier run in this process saw of the file system (folder listings, schemas)."""
     from postlint import schema
-    from postlint.extract import images
+    from postlint.extract.images import forget_file_system
 
-    images._listings.clear()
-    images._sniffed.clear()
+    forget_file_system()
     schema.STORE.clear()
 
 

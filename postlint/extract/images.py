@@ -7,6 +7,7 @@ import html
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -518,6 +519,22 @@ class Listings:
 
 
 _listings = Listings()
+
+
+def forget_file_system() -> None:
+    """Drop what this run has seen of folders and image files (a new run may see them changed)."""
+    _listings.clear()
+    _sniffed.clear()
+
+
+@contextmanager
+def watching_folders(observer: Callable[[str], None]) -> Iterator[None]:
+    """Tell ``observer`` of every folder consulted while resolving inside the block."""
+    _listings.observer = observer
+    try:
+        yield
+    finally:
+        _listings.observer = None
 
 
 @dataclass(frozen=True)

@@ -13,13 +13,13 @@ from postlint.extract.images import (
     DEFAULT_CODE_SHORTCODES,
     DEFAULT_FRONT_MATTER_KEYS,
     FoundImage,
-    _listings,
     SiteLayout,
     collect_images,
     describe,
     resolve,
     sniff,
     url_path,
+    watching_folders,
 )
 from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
@@ -79,11 +79,8 @@ def local_files(doc: Document, ctx: Context) -> Iterator[tuple[FoundImage, Any]]
     layout = site_layout(ctx)
     for image in images_of(doc, ctx):
         if image.kind == "local" and image.src.strip():
-            _listings.observer = ctx.depend
-            try:
+            with watching_folders(ctx.depend):
                 res = resolve(image, doc, layout)
-            finally:
-                _listings.observer = None
             yield image, res
 
 
