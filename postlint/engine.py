@@ -17,7 +17,7 @@ from postlint.config import ConfigError, Settings, settings_for_file
 from postlint.document import DEFAULT_MAX_FRONT_MATTER_SIZE, Document, load_document
 from postlint.files import Target
 from postlint.finding import Finding, Severity
-from postlint.registry import Context, DeferredCheck, Registry, Report, Rule, options_from_table
+from postlint.registry import Context, DeferredCheck, DeferredSession, Registry, Report, Rule, options_from_table
 
 # Below this many files, a process pool costs more than it saves (pre-commit passes a handful).
 IN_PROCESS_MAX_FILES = 16
@@ -342,34 +342,85 @@ def check_deferred(
 
     ``settings`` are the run's (network options, cache folder); findings are re-sorted per file.
     """
-    out = RunResults(results)
-    registry = _registry()
-    checks: dict[str, DeferredCheck] = {r.deferred_check.name: r.deferred_check for r in registry.rules if r.deferred_check is not None}
-    wanted: dict[str, dict[str, None]] = {}
+    phase = _DeferredRun(settings, run, progress)
     for res in results:
+        phase.add(res)
+    return phase.finish(results)
+
+
+class _DeferredRun:
+    """The run's deferred checks: one session per check, fed each file's keys as the file is done,
+    so that remote checks start while the other files are still being linted."""
+
+    def __init__(self, settings: Settings, run: RunOptions, progress: Callable[[int, int], None] | None = None):
+        self.registry = _registry()
+        self.checks: dict[str, DeferredCheck] = {
+            r.deferred_check.name: r.deferred_check for r in self.registry.rules if r.deferred_check is not None
+        }
+        self.phase = DeferredPhase(settings, run, Counter(), progress)
+        self.offline = run.offline or bool(settings.table("network").get("offline"))
+        self.sessions: dict[str, DeferredSession] = {}
+        self.skipped: dict[str, set[str]] = {}  # offline: the keys left unchecked, per check
+        self.crashed: dict[str, Exception] = {}
+
+    def add(self, res: FileResult) -> None:
+        keys: dict[str, list[str]] = {}
         for item in res.deferred:
-            wanted.setdefault(item.check, {})[item.key] = None
-    offline = run.offline or bool(settings.table("network").get("offline"))
-    for name, keys in wanted.items():
-        check = checks[name]
-        if offline:
+            keys.setdefault(item.check, []).append(item.key)
+        for name, these in keys.items():
+            if self.offline:
+                self.skipped.setdefault(name, set()).update(these)
+                continue
+            if name in self.crashed:
+                continue
+            try:
+                session = self.sessions.get(name)
+                if session is None:
+                    session = self.sessions[name] = self.checks[name].start(self.phase)
+                session.add(these)
+            except Exception as exc:  # noqa: BLE001 - a bug in one check must not lose the other findings
+                self._crash(name, exc)
+
+    def _crash(self, name: str, exc: Exception) -> None:
+        if self.phase.run.debug:
+            traceback.print_exc(file=sys.stderr)
+        self.crashed[name] = exc
+        session = self.sessions.pop(name, None)
+        if session is not None:
+            session.abandon()
+
+    def abandon(self) -> None:
+        for session in self.sessions.values():
+            session.abandon()
+        self.sessions.clear()
+
+    def finish(self, results: list[FileResult]) -> RunResults:
+        """Wait for every answer and add the findings to ``results`` (those of the files with keys)."""
+        out = RunResults(results, self.phase.stats)
+        for name, keys in self.skipped.items():
             out.stats[f"{name}: skipped (offline)"] += len(keys)
-            continue
-        try:
-            answers = check.run(list(keys), DeferredPhase(settings, run, out.stats, progress))
-            found = [(res, _judged(res, name, check, answers, registry)) for res in results]
-        except Exception as exc:  # noqa: BLE001 - a bug in one check must not lose the other findings
-            if run.debug:
-                traceback.print_exc(file=sys.stderr)
-            _deferred_crashed(results, name, exc, registry)
-            continue
-        for res, findings in found:
-            if findings:
-                res.findings.extend(findings)
-                res.findings.sort()
-    for res in results:
-        res.deferred = []
-    return out
+        for name in list(self.sessions):
+            check = self.checks[name]
+            try:
+                answers = self.sessions.pop(name).finish()
+                found = [(res, _judged(res, name, check, answers, self.registry)) for res in results]
+            except Exception as exc:  # noqa: BLE001
+                self._crash(name, exc)
+                continue
+            for res, findings in found:
+                if findings:
+                    res.findings.extend(findings)
+                    res.findings.sort()
+        for name, exc in self.crashed.items():
+            _deferred_crashed(results, name, exc, self.registry)
+        for res in results:
+            res.deferred = []
+        return out
+
+
+def _network_key(settings: Settings) -> tuple:
+    """What a deferred check takes from the run's settings: files with equal keys can share one phase."""
+    return (settings.root, settings.cache_dir, repr(settings.table("network")))
 
 
 def _judged(res: FileResult, name: str, check: DeferredCheck, answers: dict[str, Any], registry: Registry) -> list[Finding]:
@@ -459,8 +510,8 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
     (or left to a deferred check); every file's counters are summed into the run's ``stats``, so a
     run over 50,000 clean posts keeps nothing per post.
 
-    Findings of deferred (network) checks are added after all files, each unique URL checked once
-    in this process.
+    Each unique key of deferred (network) checks is checked once, in this process: while the other
+    files are still being linted when every file shares the network settings, else after all files.
     """
     _new_run()
     # Resolve selections (and surface configuration errors) before any work starts.
@@ -469,40 +520,54 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
     caches = _ResultCaches(run) if not run.no_cache else None
     run_stats: Counter = Counter()
     kept: list[tuple[int, FileResult]] = []
+    # One client and cache per run. When files differ in network settings, the first file (in
+    # target order) that left work decides them, which is known only once every file is done.
+    shared = len({_network_key(s) for s in {t.settings for t in targets}}) == 1
+    deferred = _DeferredRun(targets[0].settings, run, progress) if targets and shared else None
 
     def keep(i: int, res: FileResult) -> None:
         run_stats.update(res.stats)
         res.stats = Counter()
         if res.findings or res.deferred:
             kept.append((i, res))
+        if res.deferred and deferred is not None:
+            deferred.add(res)
 
-    todo: list[int] = []
-    for i, t in enumerate(targets):
-        entry = caches.lookup(t) if caches is not None else None
-        if entry is not None:
-            keep(i, from_entry(entry, t, run))
+    try:
+        todo: list[int] = []
+        for i, t in enumerate(targets):
+            entry = caches.lookup(t) if caches is not None else None
+            if entry is not None:
+                keep(i, from_entry(entry, t, run))
+            else:
+                todo.append(i)
+        jobs = effective_jobs(run.jobs)
+        caching = caches is not None
+        if jobs == 1 or len(todo) <= IN_PROCESS_MAX_FILES:
+            done: Iterable[FileResult] = (lint_target(targets[i], run, cache=caching) for i in todo)
         else:
-            todo.append(i)
-    jobs = effective_jobs(run.jobs)
-    caching = caches is not None
-    if jobs == 1 or len(todo) <= IN_PROCESS_MAX_FILES:
-        done: Iterable[FileResult] = (lint_target(targets[i], run, cache=caching) for i in todo)
-    else:
-        done = _pool_map([targets[i] for i in todo], run, jobs, caching)
-    for i, res in zip(todo, done):
-        if caches is not None and res.entry is not None:
-            caches.record(targets[i], res.entry)
-            res.entry = None
-        keep(i, res)
-    if caches is not None:
-        caches.save()
+            done = _pool_map([targets[i] for i in todo], run, jobs, caching)
+        for i, res in zip(todo, done):
+            if caches is not None and res.entry is not None:
+                caches.record(targets[i], res.entry)
+                res.entry = None
+            keep(i, res)
+        if caches is not None:
+            caches.save()
+    except BaseException:
+        if deferred is not None:
+            deferred.abandon()
+        raise
     kept.sort(key=lambda pair: pair[0])
     results = RunResults((res for _, res in kept), run_stats)
-    # One client and cache per run: the first configuration that left work decides the network options.
-    first = next((targets[i].settings for i, res in kept if res.deferred), None)
-    if first is None:
-        return results
-    out = check_deferred(list(results), first, run, progress)
+    if deferred is None:
+        first = next((targets[i].settings for i, res in kept if res.deferred), None)
+        if first is None:
+            return results
+        deferred = _DeferredRun(first, run, progress)
+        for res in results:
+            deferred.add(res)
+    out = deferred.finish(list(results))
     out.stats.update(run_stats)
     return out
 

@@ -80,22 +80,58 @@ class NoOptions:
 
 
 class DeferredCheck:
-    """Work network rules leave for one phase after every file is linted.
+    """Work network rules leave for the main process, checked once per key per run.
 
     A rule with ``deferred_check`` set only calls ``ctx.defer(key, line, column)`` in ``check``
     (the engine calls ``check`` once per file for all rules sharing the check). In the main
-    process, ``run`` then checks each unique key once, however many files and worker processes
-    found it, and ``judge`` turns an answer into ``(code, message)`` (or None) for each place.
+    process, the engine opens one session with ``start`` and adds each file's keys as the file
+    is linted; each unique key is checked once, however many files and worker processes found it.
+    ``judge`` turns an answer into ``(code, message)`` (or None) for each place.
+
+    A check implements ``run`` (all keys at once, after every file) or overrides ``start`` to
+    begin checking while files are still being linted.
     """
 
     name: ClassVar[str] = ""  # label in statistics: "remote images"
 
+    def start(self, phase: Any) -> DeferredSession:
+        """A session taking keys as files are linted; ``phase`` is the engine's DeferredPhase."""
+        return _BatchSession(self, phase)
+
     def run(self, keys: list[str], phase: Any) -> dict[str, Any]:
-        """Answers by key (keys left out get no finding); ``phase`` is the engine's DeferredPhase."""
+        """Answers by key (keys left out get no finding), all keys known."""
         raise NotImplementedError
 
     def judge(self, answer: Any, options: Any) -> tuple[str, str] | None:
         raise NotImplementedError
+
+
+class DeferredSession:
+    """One run's checking of keys: ``add`` as files are linted, then ``finish`` once for the answers."""
+
+    def add(self, keys: Iterable[str]) -> None:
+        raise NotImplementedError
+
+    def finish(self) -> dict[str, Any]:
+        """Every answer, once all keys are added; raises what the check raised."""
+        raise NotImplementedError
+
+    def abandon(self) -> None:
+        """Stop without answers (the run failed or was interrupted); never raises."""
+
+
+class _BatchSession(DeferredSession):
+    """Collects the keys and calls ``check.run`` with all of them at the end."""
+
+    def __init__(self, check: DeferredCheck, phase: Any) -> None:
+        self.check, self.phase = check, phase
+        self.keys: dict[str, None] = {}
+
+    def add(self, keys: Iterable[str]) -> None:
+        self.keys.update(dict.fromkeys(keys))
+
+    def finish(self) -> dict[str, Any]:
+        return self.check.run(list(self.keys), self.phase)
 
 
 class Rule:

@@ -277,6 +277,69 @@ def test_each_url_is_requested_once_across_worker_processes(tmp_path: Path, run_
     assert server.requests() == {("HEAD", "/ok.png"): 4, ("HEAD", "/gone.png"): 1}  # ok.png, ?v=0, ?v=1, ?v=2
 
 
+def test_checks_start_while_later_files_are_still_being_linted(tmp_path: Path, run_cli, server: Server,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from postlint import engine
+
+    first = post(tmp_path / "posts" / "a.md", server.url("/gone.png"))
+    post(tmp_path / "posts" / "b.md", server.url("/ok.png"))
+    lint_target = engine.lint_target
+    asked_before_b: list[bool] = []
+
+    def slow_b(target: Any, *args: Any, **kwargs: Any) -> Any:
+        if target.path.name == "b.md":  # wait (bounded) for a.md's URL to reach the server
+            for _ in range(200):
+                if server.requests("/gone.png"):
+                    break
+                threading.Event().wait(0.025)
+            asked_before_b.append(bool(server.requests("/gone.png")))
+        return lint_target(target, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_target", slow_b)
+    res = run_cli(*NET, "--no-cache", str(tmp_path / "posts"))
+    assert asked_before_b == [True]
+    assert res.codes == [("IMG002", 5)] and res.findings[0]["path"].endswith(first.name)
+
+
+def test_an_interrupted_run_stops_its_checks(tmp_path: Path, server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    from postlint import config, engine, files
+
+    post(tmp_path / "posts" / "a.md", server.url("/slow.png"))
+    post(tmp_path / "posts" / "b.md", server.url("/ok.png"))
+    lint_target = engine.lint_target
+
+    def interrupted(target: Any, *args: Any, **kwargs: Any) -> Any:
+        if target.path.name == "b.md":
+            for _ in range(200):  # a.md's request is out and stalled
+                if server.requests("/slow.png"):
+                    break
+                threading.Event().wait(0.025)
+            raise KeyboardInterrupt
+        return lint_target(target, *args, **kwargs)
+
+    monkeypatch.setattr(engine, "lint_target", interrupted)
+    resolver = config.ConfigResolver(None, True, {"network": {"allow-private-hosts": True, "timeout": 30}})
+    targets = files.collect([tmp_path / "posts"], resolver)
+    with pytest.raises(KeyboardInterrupt):
+        engine.lint_all(targets, engine.RunOptions(jobs=1, no_cache=True))
+    assert server.requests("/slow.png")
+    for _ in range(100):
+        if not any(t.name == "postlint remote images" for t in threading.enumerate()):
+            break
+        threading.Event().wait(0.02)
+    assert not any(t.name == "postlint remote images" for t in threading.enumerate())
+
+
+def test_files_with_other_network_settings_are_still_checked_once(tmp_path: Path, run_cli, server: Server) -> None:
+    # Two configurations with different network tables: the check runs after every file.
+    for sub in ("x", "y"):
+        write(tmp_path / sub / "postlint.toml", f'[network]\nuser-agent = "agent-{sub}"\n')
+        post(tmp_path / sub / "p.md", server.url("/ok.png"), server.url("/gone.png"))
+    res = run_cli(*NET, "--no-cache", str(tmp_path / "x"), str(tmp_path / "y"))
+    assert res.codes == [("IMG002", 7), ("IMG002", 7)]
+    assert server.requests() == {("HEAD", "/ok.png"): 1, ("HEAD", "/gone.png"): 1}
+
+
 def test_warm_cache_sends_no_request_for_urls_that_were_fine(tmp_path: Path, run_cli, server: Server) -> None:
     urls = [server.url(p) for p in ("/ok.png", "/moved.png", "/gone.png", "/error.png")]
     p = post(tmp_path / "p.md", *urls)

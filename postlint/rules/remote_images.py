@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -12,7 +12,7 @@ from postlint.config import ConfigError
 from postlint.document import Document
 from postlint.extract.images import collect_images, sniff_bytes
 from postlint.finding import Severity
-from postlint.registry import Context, DeferredCheck, Report, Rule, options_from_table
+from postlint.registry import Context, DeferredCheck, DeferredSession, Report, Rule, options_from_table
 from postlint.rules.images import ImageOptions
 
 if TYPE_CHECKING:
@@ -314,59 +314,150 @@ class RemoteImageCheck(DeferredCheck):
 
     name = LABEL
 
+    def start(self, phase: Any) -> _Session:
+        return _Session(phase)
+
     def run(self, keys: list[str], phase: Any) -> dict[str, Probe]:
-        import asyncio
-
-        from postlint.cache import Cache
-        from postlint.net import NetworkOptions
-
-        settings = phase.settings
-        options = NetworkOptions.from_table(settings.table("network"))
-        run = phase.run
-        cache = Cache.open(settings.root, cache_dir=run.cache_dir, config_cache_dir=settings.cache_dir, no_cache=run.no_cache, refresh=run.refresh_cache)
-        stats = phase.stats
-        answers: dict[str, Probe] = {}
-        todo: list[str] = []
-        for url in keys:
-            entry = cache.urls.get(url) if cache.reads else None
-            cached = Probe.from_json(entry.value) if entry is not None else None
-            if cached is not None:
-                answers[url] = cached
-            else:
-                todo.append(url)
-        stats[f"{LABEL}: unique URLs"] += len(keys)
-        stats[f"{LABEL}: answered from the cache"] += len(answers)
-        progress = phase.progress
-        total = len(keys)
-        if progress:
-            progress(len(answers), total)
-        if not todo:
-            return answers
-
-        async def check_all() -> None:
-            async with _client(options) as client:
-                done = len(answers)
-
-                async def one(url: str) -> None:
-                    nonlocal done
-                    p = await probe(client, url)
-                    answers[url] = p
-                    if cache.writes:
-                        cache.urls.put(url, p.to_json(), p.outcome)
-                    done += 1
-                    if progress:
-                        progress(done, total)
-
-                await asyncio.gather(*(one(u) for u in todo))
-                stats[f"{LABEL}: requests sent"] += client.stats.requests
-                if client.stats.skipped_deadline:
-                    stats[f"{LABEL}: unchecked (deadline)"] += client.stats.skipped_deadline
-
-        asyncio.run(check_all())
-        return answers
+        session = _Session(phase)
+        session.add(keys)
+        return session.finish()
 
     def judge(self, answer: Any, options: Any) -> tuple[str, str] | None:
         return judge(answer, options)
+
+
+class _Session(DeferredSession):
+    """One run's URLs, checked on a thread of their own as files hand them in, so the first
+    requests go out while the other files are still being linted.
+
+    The caller's thread reads the cache and hands on the misses; the thread runs one event loop
+    and one client for the whole run. Cache entries are written while no request is waiting for
+    a connection (writing them is event-loop time the requests would otherwise wait for).
+    """
+
+    def __init__(self, phase: Any) -> None:
+        from postlint.cache import Cache
+        from postlint.net import NetworkOptions
+
+        settings, run = phase.settings, phase.run
+        self.options = NetworkOptions.from_table(settings.table("network"))
+        self.cache = Cache.open(settings.root, cache_dir=run.cache_dir, config_cache_dir=settings.cache_dir, no_cache=run.no_cache, refresh=run.refresh_cache)
+        self.stats = phase.stats  # updated by the caller's thread only, in finish
+        self.progress = phase.progress
+        self.seen: set[str] = set()
+        self.cached: dict[str, Probe] = {}  # the caller's thread's
+        self.fetched: dict[str, Probe] = {}  # the checking thread's, read after it ends
+        self.closed = False  # every URL is known (finish was called)
+        self.requests = self.skipped_deadline = 0
+        self._thread: Any = None
+        self._loop: Any = None
+        self._inbox: Any = None  # asyncio.Queue of URLs (None: no more)
+        self._main_task: Any = None
+        self._error: BaseException | None = None
+
+    def add(self, keys: Iterable[str]) -> None:
+        for url in keys:
+            if url in self.seen:
+                continue
+            self.seen.add(url)
+            entry = self.cache.urls.get(url) if self.cache.reads else None
+            cached = Probe.from_json(entry.value) if entry is not None else None
+            if cached is not None:
+                self.cached[url] = cached
+            else:
+                self._send(url)
+
+    def _send(self, url: str | None) -> None:
+        if self._thread is None:
+            self._start()
+        if self._error is not None:  # the thread has stopped: say why, here
+            raise self._error
+        self._loop.call_soon_threadsafe(self._inbox.put_nowait, url)
+
+    def _start(self) -> None:
+        import asyncio
+        import threading
+
+        ready = threading.Event()
+
+        def main() -> None:
+            try:
+                asyncio.run(self._check(ready))
+            except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread in finish
+                self._error = exc
+            finally:
+                ready.set()
+
+        self._thread = threading.Thread(target=main, name="postlint remote images", daemon=True)
+        self._thread.start()
+        ready.wait()
+
+    async def _check(self, ready: Any) -> None:
+        import asyncio
+
+        self._loop = asyncio.get_running_loop()
+        self._inbox = asyncio.Queue()
+        self._main_task = asyncio.current_task()
+        ready.set()
+        async with _client(self.options) as client:
+            slots = self.options.max_concurrency
+            tasks: list[asyncio.Task[None]] = []
+            unfinished = 0
+            unwritten: list[tuple[str, Probe]] = []
+
+            def write() -> None:
+                if self.cache.writes:
+                    for url, p in unwritten:
+                        self.cache.urls.put(url, p.to_json(), p.outcome)
+                unwritten.clear()
+
+            async def one(url: str) -> None:
+                nonlocal unfinished
+                p = await probe(client, url)
+                self.fetched[url] = p
+                unfinished -= 1
+                unwritten.append((url, p))
+                if unfinished < slots:  # no request waits for a connection
+                    write()
+                if self.progress and self.closed:
+                    self.progress(len(self.cached) + len(self.fetched), len(self.seen))
+
+            while (url := await self._inbox.get()) is not None:
+                unfinished += 1
+                tasks.append(asyncio.create_task(one(url)))
+            if self.progress:
+                self.progress(len(self.cached) + len(self.fetched), len(self.seen))
+            try:
+                await asyncio.gather(*tasks)
+            finally:
+                write()
+                self.requests = client.stats.requests
+                self.skipped_deadline = client.stats.skipped_deadline
+
+    def finish(self) -> dict[str, Probe]:
+        self.closed = True
+        if self._thread is not None:
+            if self._error is None:
+                self._loop.call_soon_threadsafe(self._inbox.put_nowait, None)
+            self._thread.join()
+            if self._error is not None:
+                raise self._error
+            self.stats[f"{LABEL}: requests sent"] += self.requests
+            if self.skipped_deadline:
+                self.stats[f"{LABEL}: unchecked (deadline)"] += self.skipped_deadline
+        self.stats[f"{LABEL}: unique URLs"] += len(self.seen)
+        self.stats[f"{LABEL}: answered from the cache"] += len(self.cached)
+        return {**self.cached, **self.fetched}
+
+    def abandon(self) -> None:
+        self.closed = True
+        loop, task = self._loop, self._main_task
+        if loop is not None and task is not None and self._thread.is_alive():
+            try:
+                loop.call_soon_threadsafe(task.cancel)
+            except RuntimeError:  # the loop has just closed
+                pass
+            self._thread.join(timeout=2)
 
 
 CHECK = RemoteImageCheck()
