@@ -52,6 +52,8 @@ class Server:
     port: int = 0
     seen: Counter = field(default_factory=Counter)
     hits: Counter = field(default_factory=Counter)  # per path, for the 429-then-200 URL
+    started: float = 0.0  # perf_counter() at reset: when the measured command started
+    first_asked: dict = field(default_factory=dict)  # path -> seconds after start of its first request
     loop: asyncio.AbstractEventLoop | None = None
 
     def start(self) -> None:
@@ -70,6 +72,8 @@ class Server:
     def reset(self) -> None:
         self.seen.clear()
         self.hits.clear()
+        self.first_asked.clear()
+        self.started = time.perf_counter()
 
     async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
@@ -78,6 +82,7 @@ class Server:
                 method, target, _ = head.split(b"\r\n", 1)[0].decode("latin-1").split(" ", 2)
                 path = target.split("?", 1)[0]
                 self.seen[(method, path)] += 1
+                self.first_asked.setdefault(path, time.perf_counter() - self.started)
                 self.hits[path] += 1
                 await asyncio.sleep(self.latency)
                 reply = await self._answer(method, path, writer)
@@ -151,8 +156,12 @@ EDGES = (
 )
 
 
-def make_corpus(root: Path, base: str, posts: int, links: int, unique: int, seed: int = 7) -> tuple[set[str], int]:
-    """Write the posts; returns the broken URLs expected and the number of unique remote URLs."""
+def make_corpus(root: Path, base: str, posts: int, links: int, unique: int, seed: int = 7,
+                stall_post: int | None = None) -> tuple[set[str], int]:
+    """Write the posts; returns the broken URLs expected and the number of unique remote URLs.
+
+    ``stall_post`` moves the stalled URL to that post (by default it lands in post 468 of 500).
+    """
     rng = random.Random(seed)
     fine = [f"{base}/img/{i:05}.png" for i in range(unique)]
     edges = [(base + p, broken) for p, broken in EDGES]
@@ -169,6 +178,8 @@ def make_corpus(root: Path, base: str, posts: int, links: int, unique: int, seed
     for j, (url, _) in enumerate(edges):
         if url.endswith("missing-in-front-matter.png"):
             front[j * 7 % posts] = url
+        elif url.endswith("/stall.png") and stall_post is not None:
+            body_links[stall_post % posts].append(url)
         else:
             body_links[(j * 13) % posts].append(url)
     (root / "posts").mkdir(parents=True)
@@ -235,6 +246,8 @@ class Row:
     found: int
     false_alarms: int
     warnings: str
+    stall_asked: float | None = None  # seconds after start when the stalled URL was first asked
+
 
 
 def main() -> None:
@@ -244,6 +257,7 @@ def main() -> None:
     ap.add_argument("--unique", type=int, default=2000)
     ap.add_argument("--latency", type=float, default=0.05)
     ap.add_argument("--no-lychee", action="store_true")
+    ap.add_argument("--stall-post", type=int, default=None, help="the post holding the stalled URL (default: 468 of 500)")
     args = ap.parse_args()
 
     server = Server(args.latency)
@@ -252,7 +266,7 @@ def main() -> None:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="postlint-linkcheck-") as tmp:
         work = Path(tmp)
-        expected, n_unique = make_corpus(work, base, args.posts, args.links, args.unique)
+        expected, n_unique = make_corpus(work, base, args.posts, args.links, args.unique, stall_post=args.stall_post)
         n_links = sum(len(re.findall(r"\]\(http|^image: http", p.read_text(), re.M)) for p in (work / "posts").glob("*.md"))
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         flags = ["--timeout", str(TIMEOUT), "--max-retries", str(RETRIES), "--max-concurrency", str(CONCURRENCY),
@@ -262,7 +276,8 @@ def main() -> None:
             server.reset()
             wall, rss, out, _ = measure([sys.executable, "-m", "postlint", *flags, "posts"], work, env)
             broken, warnings = postlint_found(out)
-            rows.append(Row(label, wall, rss, sum(server.seen.values()), len(broken & expected), len(broken - expected), str(warnings)))
+            rows.append(Row(label, wall, rss, sum(server.seen.values()), len(broken & expected), len(broken - expected), str(warnings),
+                            server.first_asked.get("/edge/stall.png")))
         lychee = shutil.which("lychee")
         if lychee and not args.no_lychee:
             server.reset()
@@ -273,15 +288,17 @@ def main() -> None:
             wall, rss, _, _ = measure(cmd, work)
             broken = lychee_found(report)
             rows.append(Row("lychee " + subprocess.run([lychee, "--version"], capture_output=True, text=True).stdout.split()[-1],
-                            wall, rss, sum(server.seen.values()), len(broken & expected), len(broken - expected), "-"))
+                            wall, rss, sum(server.seen.values()), len(broken & expected), len(broken - expected), "-",
+                            server.first_asked.get("/edge/stall.png")))
 
     print(f"corpus: {args.posts} posts, {n_links} remote image links, {n_unique} unique URLs, {len(expected)} broken; "
           f"server latency {args.latency * 1000:.0f} ms; timeout {TIMEOUT} s, {RETRIES} retry, concurrency {CONCURRENCY}\n")
-    print("| run | wall | peak RSS | requests | requests per unique URL | broken found | false alarms | warnings |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|")
+    print("| run | wall | peak RSS | requests | requests per unique URL | broken found | false alarms | warnings | stalled URL first asked |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(f"| {r.what} | {r.wall:.1f} s | {r.rss} MB | {r.requests} | {r.requests / n_unique:.2f} | "
-              f"{r.found} of {len(expected)} | {r.false_alarms} | {r.warnings} |")
+              f"{r.found} of {len(expected)} | {r.false_alarms} | {r.warnings} | "
+              f"{'-' if r.stall_asked is None else f'{r.stall_asked:.1f} s'} |")
     lychee_rows = [r for r in rows if r.what.startswith("lychee")]
     if lychee_rows:
         print(f"\npostlint cold / lychee wall time: {rows[0].wall / lychee_rows[0].wall:.2f}x")
