@@ -154,13 +154,32 @@ class Image:
     block: int | None = None  # index of the block holding it
 
 
-@dataclass
 class Link:
-    url: str
-    line: int
-    column: int
-    offset: int
-    block: int | None = None
+    """A Markdown link; its offset and position are computed on first use (few are ever asked)."""
+
+    __slots__ = ("url", "block", "_bstart", "_map")
+
+    def __init__(self, url: str, bstart: int, bytemap: _ByteMap, block: int | None = None):
+        self.url = url
+        self.block = block  # index of the block holding it
+        self._bstart = bstart
+        self._map = bytemap
+
+    def __repr__(self) -> str:
+        return f"Link({self.url!r}, line={self.line})"
+
+    @property
+    def offset(self) -> int:
+        """Character offset of the link's source in doc.text."""
+        return self._map(self._bstart)
+
+    @property
+    def line(self) -> int:
+        return self._map.position(self.offset)[0]
+
+    @property
+    def column(self) -> int:
+        return self._map.position(self.offset)[1]
 
 
 @dataclass
@@ -825,6 +844,7 @@ _TEXTLESS = {"blockquote", "code", "html"}
 _CLOSES_BLOCK = frozenset((*_BLOCK_TAGS, "Heading", "Item"))
 # Inline markup whose start and end carry nothing we keep: the most common events after Text.
 _INLINE_MARKUP = frozenset(("Emphasis", "Strong", "Strikethrough", "Superscript", "Subscript", "Table"))
+_END_SKIPPED = _INLINE_MARKUP | {"Link"}  # a link's start did all there is to do
 _UNMODELLED = {"FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "DefinitionListDefinition", "MetadataBlock"}
 
 
@@ -918,6 +938,12 @@ def _build_blocks(doc: Document) -> None:
                 tag, attrs = value, None
             else:
                 ((tag, attrs),) = value.items()
+                if tag == "Link":  # the most common start after Text
+                    block_index = target[0].index if target is not None else None
+                    doc.links.append(Link(attrs["dest_url"], rng["start"], conv, block_index))
+                    if target is not None:
+                        target[0].links.append(len(doc.links) - 1)
+                    continue
             kind = _BLOCK_TAGS.get(tag)
             if kind is not None:
                 info = ""
@@ -952,13 +978,6 @@ def _build_blocks(doc: Document) -> None:
                     target[0].images.append(len(images))
                 images.append(img)
                 in_image.append((img, []))
-            elif tag == "Link":
-                start = conv(rng["start"])
-                line, col = doc.position(start)
-                block_index = target[0].index if target is not None else None
-                doc.links.append(Link(attrs["dest_url"], line, col, start, block_index))
-                if target is not None:
-                    target[0].links.append(len(doc.links) - 1)
             elif tag in _UNMODELLED:
                 stack.append(-1)
                 targets.append(target)
@@ -969,7 +988,7 @@ def _build_blocks(doc: Document) -> None:
         if "End" in event:
             value = event["End"]
             if type(value) is str:
-                if value in _INLINE_MARKUP:
+                if value in _END_SKIPPED:
                     continue
                 tag = value
             else:
