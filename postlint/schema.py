@@ -246,12 +246,22 @@ class SchemaStore:
         self._failures: dict[tuple[str, str | None], SchemaError] = {}
         self.compiled = 0  # how many validators were built (tests check "once per schema per run")
         self.fetcher: Fetcher | None = None
+        self._uris: dict[tuple[str, Path], str] = {}
 
     def clear(self) -> None:
         self._contents.clear()
         self._validators.clear()
         self._failures.clear()
+        self._uris.clear()
         self.compiled = 0
+
+    def uri(self, name: str, base_dir: Path) -> str:
+        """``schema_uri(name, base_dir)``, worked out once per run (it looks at the file system)."""
+        key = (name, base_dir)
+        got = self._uris.get(key)
+        if got is None:
+            got = self._uris[key] = schema_uri(name, base_dir)
+        return got
 
     def load(self, uri: str, *, confine: Path | None = None, relative_to: Path | None = None) -> Loaded:
         """The compiled validator for ``uri``; local files (and their $refs) must lie under ``confine`` if given."""

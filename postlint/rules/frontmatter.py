@@ -160,8 +160,8 @@ class SchemaViolation(Rule):
                 if loaded is None:
                     return
             else:
-                name = schema_for(relative_path(doc, ctx.config_dir), opts)
-                loaded = schema.STORE.load(schema.schema_uri(name, ctx.config_dir), relative_to=ctx.config_dir)
+                name = schema_for(relative_path(doc, ctx.config_dir), opts) if opts.schemas else opts.schema
+                loaded = schema.STORE.load(schema.STORE.uri(name, ctx.config_dir), relative_to=ctx.config_dir)
         except schema.OfflineSchemaError:
             ctx.stats["FM001: remote schema not checked offline"] += 1
             ctx.uncacheable()
