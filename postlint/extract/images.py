@@ -6,7 +6,7 @@ import bisect
 import html
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,6 +130,22 @@ class Mask:
         return i >= 0 and offset < self.ends[i]
 
 
+class _LazyMask:
+    """A Mask built on first use: most posts have no image to test against it."""
+
+    __slots__ = ("_build", "_mask")
+
+    def __init__(self, build: Callable[[], Mask]):
+        self._build: Callable[[], Mask] | None = build
+        self._mask: Mask | None = None
+
+    def __contains__(self, offset: int) -> bool:
+        if self._mask is None:
+            assert self._build is not None
+            self._mask, self._build = self._build(), None
+        return offset in self._mask
+
+
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
 _LITERAL_ELEMENTS = re.compile(r"<(pre|code|script|style|textarea|template)\b[^>]*>.*?(?:</\1\s*>|\Z)", re.S | re.I)
 _ESCAPED_SHORTCODE = re.compile(r"\{\{([<%])/\*.*?\*/\1\}\}", re.S)
@@ -207,7 +223,7 @@ def _html_sources(doc: Document) -> Iterator[tuple[str, int]]:
             yield h.text, h.offset
 
 
-def html_images(doc: Document, mask: Mask) -> Iterator[FoundImage]:
+def html_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
     for text, base in _html_sources(doc):
         if "<img" not in text.lower():
             continue
@@ -252,7 +268,7 @@ _LIQUID_IMAGE_SHORTCODES = {"image": 1, "img": 1, "picture": 1, "image_with_clas
 _TEMPLATE_DEST = re.compile(r"!\[([^\]\n]*)\]\(\s*((?:\{\{[^}\n]*\}\}|\{%[^%\n]*%\})[^)\s]*)\s*(?:\"[^\"\n]*\")?\)")
 
 
-def template_destination_images(doc: Document, mask: Mask, known: set[int]) -> Iterator[FoundImage]:
+def template_destination_images(doc: Document, mask: Container[int], known: set[int]) -> Iterator[FoundImage]:
     body = doc.text[doc.body_start :]
     if "]({" not in body and "]( {" not in body:
         return
@@ -264,7 +280,7 @@ def template_destination_images(doc: Document, mask: Mask, known: set[int]) -> I
         yield _image(doc, m.group(2), start, "markdown", alt=m.group(1))
 
 
-def shortcode_images(doc: Document, mask: Mask) -> Iterator[FoundImage]:
+def shortcode_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
     body = doc.text[doc.body_start :]
     base = doc.body_start
     if "{{" in body:
@@ -406,7 +422,7 @@ def collect_images(
         return _cache.images
     images: list[FoundImage] = list(front_matter_images(doc, key[0]))
     if doc.parsed and doc.text:
-        mask = not_rendered(doc, key[1])
+        mask = _LazyMask(lambda: not_rendered(doc, key[1]))
         for im in doc.images:
             if im.offset in mask:
                 continue

@@ -52,9 +52,15 @@ def options(ctx: Context) -> ImageOptions:
 _layouts: dict[tuple[Path, ImageOptions], SiteLayout] = {}
 
 
+_last_layout: list[Any] = [None, None, None]  # config_dir, options, layout: the last one asked for
+
+
 def site_layout(ctx: Context) -> SiteLayout:
     """Static folders and mounts as absolute paths, worked out once per configuration."""
     opts = options(ctx)
+    last = _last_layout
+    if last[0] is ctx.config_dir and last[1] is opts:  # every post of a configuration: no hashing
+        return last[2]
     key = (Path(ctx.config_dir), opts)
     layout = _layouts.get(key)
     if layout is None:
@@ -62,6 +68,7 @@ def site_layout(ctx: Context) -> SiteLayout:
         dirs = tuple((root / d).resolve() for d in opts.static_dirs) or (root.resolve(),)
         mounts = tuple((k, (root / v).resolve()) for k, v in sorted(opts.mounts, key=lambda kv: -len(kv[0])))
         layout = _layouts[key] = SiteLayout(dirs, mounts, opts.baseurl, opts.pretty_urls, opts.external_paths, root.resolve())
+    last[:] = [ctx.config_dir, opts, layout]
     return layout
 
 
