@@ -37,7 +37,7 @@ class RunOptions:
 
 @dataclass(frozen=True)
 class Deferred:
-    """One place where a rule left a key (a URL) to its DeferredCheck, judged after all files."""
+    """One place where a rule left a key (a URL) to its DeferredCheck, judged once its answer is in."""
 
     check: str  # the DeferredCheck's name
     key: str

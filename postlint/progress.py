@@ -1,4 +1,4 @@
-"""A one-line progress bar on a terminal, for the network checks at the end of a run."""
+"""A one-line progress bar on a terminal, for the network checks once every file is read."""
 
 from __future__ import annotations
 

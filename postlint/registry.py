@@ -152,7 +152,7 @@ class Rule:
     Options: ClassVar[type] = NoOptions
     # Tags for SARIF and docs: the family.
     family: ClassVar[str] = "postlint"
-    # Set by network rules whose work is checked once per run after all files (see DeferredCheck).
+    # Set by network rules whose work is checked once per run, in the main process (see DeferredCheck).
     deferred_check: ClassVar[DeferredCheck | None] = None
     # A rule whose verdict depends on the day (FM005) keeps a memo in ``check`` (``ctx.memo``) and
     # reports from it in ``decide(memo, ctx)``: cached results keep the memo, not the finding.
