@@ -418,6 +418,30 @@ class _DeferredRun:
         return out
 
 
+class _Feed:
+    """Hands each file's deferred keys to the run's checks, holding them back until the worker
+    processes are started: a check's thread must not be running when the pool forks them."""
+
+    def __init__(self, deferred: _DeferredRun | None):
+        self.deferred = deferred
+        self.held: list[FileResult] | None = []  # None once released
+
+    def add(self, res: FileResult) -> None:
+        if self.deferred is None or not res.deferred:
+            return
+        if self.held is None:
+            self.deferred.add(res)
+        else:
+            self.held.append(res)
+
+    def release(self) -> None:
+        if self.held is None:
+            return
+        held, self.held = self.held, None
+        for res in held:
+            self.add(res)
+
+
 def _network_key(settings: Settings) -> tuple:
     """What a deferred check takes from the run's settings: files with equal keys can share one phase."""
     return (settings.root, settings.cache_dir, repr(settings.table("network")))
@@ -524,14 +548,14 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
     # target order) that left work decides them, which is known only once every file is done.
     shared = len({_network_key(s) for s in {t.settings for t in targets}}) == 1
     deferred = _DeferredRun(targets[0].settings, run, progress) if targets and shared else None
+    feed = _Feed(deferred)
 
     def keep(i: int, res: FileResult) -> None:
         run_stats.update(res.stats)
         res.stats = Counter()
         if res.findings or res.deferred:
             kept.append((i, res))
-        if res.deferred and deferred is not None:
-            deferred.add(res)
+        feed.add(res)
 
     try:
         todo: list[int] = []
@@ -544,14 +568,17 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
         jobs = effective_jobs(run.jobs)
         caching = caches is not None
         if jobs == 1 or len(todo) <= IN_PROCESS_MAX_FILES:
+            feed.release()  # no worker process to start
             done: Iterable[FileResult] = (lint_target(targets[i], run, cache=caching) for i in todo)
         else:
             done = _pool_map([targets[i] for i in todo], run, jobs, caching)
         for i, res in zip(todo, done):
+            feed.release()  # a first result: every worker process has been started
             if caches is not None and res.entry is not None:
                 caches.record(targets[i], res.entry)
                 res.entry = None
             keep(i, res)
+        feed.release()
         if caches is not None:
             caches.save()
     except BaseException:

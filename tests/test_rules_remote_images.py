@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shlex
+import shutil
 import socket
 import struct
 import subprocess
@@ -328,6 +329,36 @@ def test_an_interrupted_run_stops_its_checks(tmp_path: Path, server: Server, mon
             break
         threading.Event().wait(0.02)
     assert not any(t.name == "postlint remote images" for t in threading.enumerate())
+
+
+def test_no_check_thread_runs_when_worker_processes_are_forked(tmp_path: Path, run_cli, server: Server,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from postlint import engine
+
+    n = engine.IN_PROCESS_MAX_FILES + 4
+    for i in range(2 * n):
+        post(tmp_path / "posts" / f"p{i:02}.md", server.url(f"/ok.png?v={i}"))
+    args = [*[a for a in NET if a not in ("--jobs", "1")], "--jobs", "2", "--cache-dir", str(tmp_path / "cache")]
+    assert run_cli(*args, str(tmp_path / "posts")).exit_code == 0
+    for i in range(n):  # half the posts change: the other half come from the result cache, with URLs
+        post(tmp_path / "posts" / f"p{i:02}.md", server.url(f"/ok.png?v={i}"), front="description: changed\n")
+    # Forget the URLs (not the results): the cached posts' URLs are asked again, so the check
+    # starts with the first of them, which is before the pool forks its workers unless held back.
+    for folder in (tmp_path / "cache").iterdir():
+        if folder.is_dir() and folder.name.startswith("url"):
+            shutil.rmtree(folder)
+    threads_at_fork: list[list[str]] = []
+    fork = os.fork
+
+    def watched_fork() -> int:
+        threads_at_fork.append([t.name for t in threading.enumerate()])
+        return fork()
+
+    monkeypatch.setattr(os, "fork", watched_fork)
+    res = run_cli(*args, str(tmp_path / "posts"))
+    assert res.exit_code == 0 and len(threads_at_fork) == 2
+    assert not any("postlint remote images" in names for names in threads_at_fork)
+    assert server.requests("/ok.png")[("HEAD", "/ok.png")] == 4 * n  # every URL once per run
 
 
 def test_files_with_other_network_settings_are_still_checked_once(tmp_path: Path, run_cli, server: Server) -> None:
