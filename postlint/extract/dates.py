@@ -342,7 +342,10 @@ def find_dates(text: str, order: str | None = None) -> Iterator[DateMatch]:
         return
     digit_match = _master(order, "digit").match
     word_match = _master(order, "word").match
-    candidate = _CANDIDATE.search
+    if _LOWER_HINT.search(text) or (not text.isascii() and _OTHER_DIGIT.search(text)):
+        candidate = _CANDIDATE.search
+    else:
+        candidate = _FAST_CANDIDATE.search
     pos = 0
     while True:
         c = candidate(text, pos)
@@ -371,6 +374,40 @@ _CANDIDATE = re.compile(
     # "the" alone is the commonest word in English.
     r"|(?:[Tt]he\s+(?:[Ee]arly|[Mm]id|[Ll]ate)?|[Ee]arly|[Mm]id|[Ll]ate|[Ss]pring|[Ss]ummer|[Ff]all|[Aa]utumn|[Ww]inter)(?=[\s\-–]*\d))"
 )
+# The same places but for the lower-case words and digits other than 0-9, in the text of most blocks.
+# Every alternative opens with one literal character, so that the search skips in C to the next
+# character that can start one; the lower-case words, which start with the commonest letters, cost
+# three quarters of the search where they are tried, and a date that starts with one of them (only
+# "the 1980s", "mid-1950s" and "spring 2020" can) leaves a trace that _LOWER_HINT finds from its digit.
+_AFTER = r"(?=[\s\-–]*\d)"
+_FIRST_LETTERS = {
+    "J": ["an", "u[nl]", "AN", "U[NL]"],
+    "F": ["eb", "ri", "EB", "RI", "all" + _AFTER],
+    "M": ["a[ry]", "on", "A[RY]", "ON", "id" + _AFTER],
+    "A": ["pr", "ug", "PR", "UG", "utumn" + _AFTER],
+    "S": ["ep", "at", "un", "EP", "AT", "UN", "pring" + _AFTER, "ummer" + _AFTER],
+    "O": ["ct", "CT"],
+    "N": ["ov", "OV"],
+    "D": ["ec", "EC"],
+    "T": ["ue", "hu", "UE", "HU", r"he\s+(?:[Ee]arly|[Mm]id|[Ll]ate)?" + _AFTER],
+    "W": ["ed", "ED", "inter" + _AFTER],
+    "Q": ["[1-4]"],
+    "E": ["arly" + _AFTER],
+    "L": ["ate" + _AFTER],
+}
+_FAST_CANDIDATE = re.compile(
+    "|".join([rf"{d}(?<![\w$€£¥+\-/.:,#@%&=~^]{d})" for d in "0123456789"]
+             + [rf"{c}(?<![A-Za-z0-9_]{c})(?:{'|'.join(rest)})" for c, rest in _FIRST_LETTERS.items()])
+)
+# A digit that a date opening with a lower-case word would reach: the grammar takes "the" and a
+# season with one or two spaces before the year, "early", "mid" and "late" with one space or hyphen.
+_LOWER_HINT = re.compile(
+    r"[12](?<=[\s\-][12])(?:"
+    + "|".join(rf"(?<={w}\s{{{n}}}[12])" for w in ("the", "spring", "summer", "fall", "autumn", "winter") for n in (1, 2))
+    + r"|(?<=[Ee]arly[\-\s][12])|(?<=[Mm]id[\-\s][12])|(?<=[Ll]ate[\-\s][12])"
+    + ")"
+)
+_OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a decimal digit other than 0-9 ("٣"), which _FAST_CANDIDATE skips
 
 
 def leading_date(text: str, order: str | None = None) -> DateMatch | None:

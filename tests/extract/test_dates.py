@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 import pytest
 
+import postlint.extract.dates as dates_module
 from postlint.extract.dates import DateValue, find_dates, leading_date, parse_version
 
 
@@ -197,6 +198,30 @@ def test_three_megabyte_line_is_linear(unit: str) -> None:
     assert count >= 0
 
 
+def _with_full_candidates(text: str, order: str | None) -> list:
+    """find_dates as it was before the fast candidate search: every candidate tried on every text."""
+    fast = dates_module._FAST_CANDIDATE
+    dates_module._FAST_CANDIDATE = dates_module._CANDIDATE
+    try:
+        return list(find_dates(text, order))
+    finally:
+        dates_module._FAST_CANDIDATE = fast
+
+
+_SHORTCUT_CASES = [
+    "It lasts into the 1980s.", "In the  1980s", "the early 2000s, and the late-1990s", "Born mid-1950s.",
+    "mid 1950s", "late\n1990s", "in spring 2020 and summer  2021", "fall 2019, autumn 2018, winter 2017",
+    "the fall of 2019", "the 80s", "the 2020 plan", "the  early  2000s", "theearly 2000s", "xthe 1980s",
+    "Mid-1950s and The 1980s", "on ٣/٤/2019 and 3/4/2019", "٣ May 2019", "since 1959; the 1960s – 1970s",
+]
+
+
+@pytest.mark.parametrize("text", _SHORTCUT_CASES)
+@pytest.mark.parametrize("order", [None, "MDY"])
+def test_fast_candidates_find_the_same_dates(text: str, order: str | None) -> None:
+    assert list(find_dates(text, order)) == _with_full_candidates(text, order)
+
+
 try:
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -223,3 +248,14 @@ if given is not None:
         leading_date(text)
         leading_date(text, "DMY")
         list(find_dates(text, "MDY"))
+
+    _LOWER_PIECES = st.sampled_from(
+        ["the ", "The ", "early", "Early ", "mid-", "late ", "spring ", "summer", "fall ", "autumn ", "winter ",
+         "of ", "1980s", "2020", "1999", "12", "May", "June 3", " ", "  ", "-", "–", "\n", "x", "٣", "/", ","]
+    )
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.lists(_LOWER_PIECES, max_size=10).map("".join))
+    def test_fast_candidates_find_the_same_dates_anywhere(text: str) -> None:
+        for order in (None, "DMY"):
+            assert list(find_dates(text, order)) == _with_full_candidates(text, order)
