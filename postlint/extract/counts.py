@@ -204,28 +204,66 @@ _CARDINAL = re.compile(
     r"|(?i:\b(?:t(?:wo|hree|en|welve|hirt(?:een|y)|wenty)|f(?:our(?:teen)?|ive|ifteen|ifty|orty)"
     r"|s(?:ix(?:teen|ty)?|even(?:teen|ty)?)|e(?:ight(?:een|y)?|leven)|nine(?:teen|ty)?|dozen)\b)"
 )
+# _CARDINAL, split in two halves that each open with a character class: the regex engine then
+# skips the characters that cannot start a match without trying the pattern there (a lookbehind
+# or ``\b`` first makes it try both alternatives at every position). What the whole finds, the
+# halves find: digits and letters never overlap. ASCII text is matched lower-cased (which keeps
+# every position there), each word after the non-word character that opens it.
+_DIGIT_CARDINAL = re.compile(r"\d(?<![\w$€£¥.]\d)(?:\d{0,2}(?:,\d{3})+|\d{0,2}(?![\d%+]|\.\d|[A-Za-z]))")
+_ASCII_DIGIT_CARDINAL = re.compile(
+    r"[0-9](?<![\w$€£¥.][0-9])(?:[0-9]{0,2}(?:,[0-9]{3})+|[0-9]{0,2}(?![0-9%+]|\.[0-9]|[A-Za-z]))"
+)
+_LOWER_WORD_CARDINAL = re.compile(
+    r"[^a-z0-9_](t(?:wo|hree|en|welve|hirt(?:een|y)|wenty)|f(?:our(?:teen)?|ive|ifteen|ifty|orty)"
+    r"|s(?:ix(?:teen|ty)?|even(?:teen|ty)?)|e(?:ight(?:een|y)?|leven)|nine(?:teen|ty)?|dozen)\b"
+)
+# Elsewhere case-insensitive matching is wider than lower(): "ſix" (long s) is a cardinal for
+# _CARDINAL. The first class lists every character that (?i) matches to t, f, s, e, n or d.
+_WORD_CARDINAL = re.compile(
+    r"[TtFfSsſEeNnDd](?<!\w.)(?:(?<=[Tt])(?i:wo|hree|en|welve|hirt(?:een|y)|wenty)"
+    r"|(?<=[Ff])(?i:our(?:teen)?|ive|ifteen|ifty|orty)|(?<=[Ssſ])(?i:ix(?:teen|ty)?|even(?:teen|ty)?)"
+    r"|(?<=[Ee])(?i:ight(?:een|y)?|leven)|(?<=[Nn])(?i:ine(?:teen|ty)?)|(?<=[Dd])(?i:ozen))\b"
+)
+
+
+def _cardinals(text: str) -> list[tuple[int, int]]:
+    """The spans ``_CARDINAL.finditer(text)`` finds, in order, found about twice as fast."""
+    if text.isascii():
+        digits = [m.span() for m in _ASCII_DIGIT_CARDINAL.finditer(text)]
+        words = [(m.start(1) - 1, m.end(1) - 1) for m in _LOWER_WORD_CARDINAL.finditer(" " + text.lower())]
+    else:
+        digits = [m.span() for m in _DIGIT_CARDINAL.finditer(text)]
+        words = [m.span() for m in _WORD_CARDINAL.finditer(text)]
+    return sorted(digits + words) if digits and words else digits or words
+
+
 # Characters of context read before and after a cardinal: more than the few words a claim spans.
 _BEFORE = 60
 _AFTER = 120
+# Tokens after the cardinal's that _claims_in may look at: a tens word's second half, three
+# modifiers and the noun, and one more for the bound the modifier loop tests.
+_READ_AFTER = 5
 
 
 def find_claims(text: str) -> Iterator[Claim]:
     """Every count claim in ``text``: a cardinal, a short noun phrase, and its plural noun."""
     n = len(text)
     token_at = _TOKEN.finditer
-    for m in _CARDINAL.finditer(text):
-        at = m.start()
-        ws, we = max(0, at - _BEFORE), min(n, m.end() + _AFTER)
+    for at, end in _cardinals(text):
+        ws, we = max(0, at - _BEFORE), min(n, end + _AFTER)
         tokens: list[tuple[str, str, int, int]] = []
         i = -1
         for t in token_at(text, ws, we):
-            if t.start() == ws and ws > 0 and not text[ws - 1].isspace():
+            s, e = t.span()
+            if s == ws and ws > 0 and not text[ws - 1].isspace():
                 continue  # cut by the window: too far from the cardinal to matter
-            if t.end() == we and we < n and not text[we].isspace():
+            if e == we and we < n and not text[we].isspace():
                 continue
-            if t.start() == at:
+            if s == at:
                 i = len(tokens)
-            tokens.append((t.lastgroup or "", t.group(), t.start(), t.end()))
+            tokens.append((t.lastgroup or "", t.group(), s, e))
+            if i >= 0 and len(tokens) > i + _READ_AFTER:
+                break  # a claim reads no further: the rest of the window would be tokenized for nothing
         if i >= 0:
             yield from _claims_in(text, tokens, i, i + 1)
 

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import multiprocessing
+import random
+import re
+import sys
 
 import pytest
 
-from postlint.extract.counts import find_claims, inline_enumeration, number_value, read_label, singular, starts_with_noun
+from postlint.extract.counts import _CARDINAL, _WORD_CARDINAL, _cardinals, find_claims, inline_enumeration, number_value, read_label, singular, starts_with_noun
 
 
 @pytest.mark.parametrize(
@@ -181,3 +184,35 @@ def test_linear_on_a_huge_line() -> None:
         proc.kill()
         pytest.fail("reading a 3 MB line did not finish: catastrophic backtracking?")
     assert queue.get(timeout=5) >= 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "", "two", "Two items", "TWENTY-one", "x two", "xtwo two_ two2 two", "1,000 and 1,00 and 12,345,678",
+        "$3 €4 .5 1.5 v2 3% 4+ 5x 1234 123 0", "a dozen eggs, Dozen, dozens", "(three) [four] 'five' five's",
+        "ſix ſeven fıve nİne Kelvin", "٣ items, ١٢ steps, ٣,٠٠٠ users, x٣", "été three, naïve 4 features", "end with ten",
+    ],
+)
+def test_cardinals_as_the_single_pattern(text: str) -> None:
+    """The split, faster search finds exactly the spans the single pattern does."""
+    assert _cardinals(text) == [m.span() for m in _CARDINAL.finditer(text)]
+
+
+def test_cardinals_as_the_single_pattern_fuzzed() -> None:
+    pieces = [
+        *"0123456789,. $€£¥%+-_'\n", *"abdefhinorstuvwxyzTWOFIVESNDZ", "ſ", "ı", "İ", "é", "٣",
+        "two", "Three", "TEN", "twelve", "thirty", "Twenty", "fourteen", "fifteen", "forty", "sixty",
+        "seventeen", "eighteen", "eleven", "nineteen", "dozen", "1,000", "123", "1234",
+    ]
+    rng = random.Random(7)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert _cardinals(text) == [m.span() for m in _CARDINAL.finditer(text)], text
+
+
+def test_first_letters_of_number_words_under_ignorecase() -> None:
+    """The non-ASCII word pattern lists by hand what (?i) matches to a number word's first letter."""
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    listed = re.match(r"\[([^]]+)\]", _WORD_CARDINAL.pattern).group(1)  # type: ignore[union-attr]
+    assert sorted(listed) == sorted(ch for c in "tfsend" for ch in re.findall(f"(?i:{c})", every))
