@@ -200,7 +200,7 @@ class Block:
 
     __slots__ = (
         "index", "kind", "parent", "level", "list_id", "ordered", "number", "depth", "info",
-        "text", "cells", "images", "links", "_bstart", "_bend", "_segs", "_map", "_pos",
+        "text", "cells", "images", "links", "_bstart", "_bend", "_parts", "_ranges", "_segs", "_map", "_pos",
     )
 
     def __init__(
@@ -233,8 +233,11 @@ class Block:
         self.links: list[int] = []
         self._bstart = bstart
         self._bend = bend
-        # (text_pos, byte_start, byte_len, text_len) per piece of text, in body bytes
-        self._segs: list[tuple[int, int, int, int]] = []
+        # The pieces of ``text`` as parsed, each with the source range (body bytes) it stands for,
+        # turned into segments only when an offset is asked for (few blocks ever are).
+        self._parts: list[str] = []
+        self._ranges: list[dict[str, int]] = []
+        self._segs: list[tuple[int, int, int, int]] | None = None
         self._map = bytemap
         self._pos: tuple[int, int] | None = None
 
@@ -263,9 +266,22 @@ class Block:
             self._pos = self._map.position(self.start)
         return self._pos
 
+    def _segments(self) -> list[tuple[int, int, int, int]]:
+        """(text_pos, byte_start, byte_len, text_len) per piece of text, in body bytes."""
+        if self._segs is None:
+            segs = []
+            pos = 0
+            for part, rng in zip(self._parts, self._ranges):
+                start = rng["start"]
+                n = len(part)
+                segs.append((pos, start, rng["end"] - start, n))
+                pos += n
+            self._segs = segs
+        return self._segs
+
     def offset_of(self, i: int) -> int:
         """The character offset in doc.text of position ``i`` of ``self.text``."""
-        segs = self._segs
+        segs = self._segments()
         if not segs:
             return self.start
         k = bisect.bisect_right(segs, (i, float("inf"))) - 1
@@ -876,48 +892,43 @@ def _build_blocks(doc: Document) -> None:
     stack: list[int] = []  # open block indices (-1 for containers we do not model)
     lists: list[list] = []  # open lists: [id, ordered, next number]
     list_counter = 0
-    # Where inline text goes: (block, parts, segments) or None.
+    # Where inline text goes: (block, its text pieces, their source ranges) or None. Every piece
+    # appended has its range appended too: the two lists stay aligned (Block._segments).
     targets: list[tuple[Block, list[str], list] | None] = [None]
     target: tuple[Block, list[str], list] | None = None
-    pos = 0  # length of the current target's text so far
-    positions: list[int] = []  # saved `pos` of the enclosing targets
     in_image: list[tuple[Image, list[str]]] = []
     cell_start = 0
 
-    # The current target's parts and segments, kept in locals: the Text branch runs a million times.
+    # The current target's pieces and ranges, kept in locals: the Text branch runs a million times.
     tparts: list[str] | None = None
-    tsegs: list | None = None
+    tranges: list | None = None
 
     def open_block(kind: str, rng: dict, textual: bool, *args: Any) -> None:
-        nonlocal target, pos, tparts, tsegs
+        nonlocal target, tparts, tranges
         parent = stack[-1] if stack and stack[-1] >= 0 else None
         b = Block(len(blocks), kind, rng["start"], rng["end"], conv, parent, *args)
         blocks.append(b)
         stack.append(b.index)
         targets.append(target)
-        positions.append(pos)
         if textual:
-            target = (b, [], b._segs)
-            tparts, tsegs = target[1], target[2]
+            target = (b, b._parts, b._ranges)
+            tparts, tranges = b._parts, b._ranges
         else:
-            target = tparts = tsegs = None
-        pos = 0
+            target = tparts = tranges = None
 
     def close_block() -> None:
-        nonlocal target, pos, tparts, tsegs
+        nonlocal target, tparts, tranges
         stack.pop()
         if target is not None:
             target[0].text = "".join(target[1])
         target = targets.pop()
-        tparts, tsegs = (target[1], target[2]) if target is not None else (None, None)
-        pos = positions.pop()
+        tparts, tranges = (target[1], target[2]) if target is not None else (None, None)
 
     for event, rng in pyromark.events_with_range(body, options=_OPTIONS):
         if type(event) is str:  # SoftBreak, HardBreak, Rule, ...
             if tparts is not None and event[-5:] == "Break":
                 tparts.append("\n")
-                tsegs.append((pos, rng["start"], rng["end"] - rng["start"], 1))  # type: ignore[union-attr]
-                pos += 1
+                tranges.append(rng)  # type: ignore[union-attr]
             continue
         if "Text" in event:
             text = event["Text"]
@@ -925,10 +936,7 @@ def _build_blocks(doc: Document) -> None:
                 in_image[-1][1].append(text)
             elif tparts is not None:
                 tparts.append(text)
-                start = rng["start"]
-                n = len(text)
-                tsegs.append((pos, start, rng["end"] - start, n))  # type: ignore[union-attr]
-                pos += n
+                tranges.append(rng)  # type: ignore[union-attr]
             continue
         if "Start" in event:
             value = event["Start"]
@@ -963,10 +971,9 @@ def _build_blocks(doc: Document) -> None:
                 lists.append([list_counter, attrs is not None, attrs])
             elif tag == "TableCell":
                 if target is not None:
-                    if pos:
+                    if any(target[1]):  # a cell before this one in the row has text
                         target[1].append(" | ")
-                        target[2].append((pos, rng["start"], 0, 3))
-                        pos += 3
+                        target[2].append({"start": rng["start"], "end": rng["start"]})  # stands for no source
                     cell_start = len(target[1])
             elif tag == "Image":
                 start = conv(rng["start"])
@@ -981,9 +988,7 @@ def _build_blocks(doc: Document) -> None:
             elif tag in _UNMODELLED:
                 stack.append(-1)
                 targets.append(target)
-                positions.append(pos)
-                target = tparts = tsegs = None
-                pos = 0
+                target = tparts = tranges = None
             continue
         if "End" in event:
             value = event["End"]
@@ -1006,8 +1011,7 @@ def _build_blocks(doc: Document) -> None:
             elif tag in _UNMODELLED:
                 stack.pop()
                 target = targets.pop()
-                tparts, tsegs = (target[1], target[2]) if target is not None else (None, None)
-                pos = positions.pop()
+                tparts, tranges = (target[1], target[2]) if target is not None else (None, None)
             continue
         if "Code" in event:
             start = rng["start"]
@@ -1015,16 +1019,14 @@ def _build_blocks(doc: Document) -> None:
             if target is not None:
                 # Code spans are not prose: one space keeps the words around them apart.
                 target[1].append(" ")
-                target[2].append((pos, start, rng["end"] - start, 1))
-                pos += 1
+                target[2].append(rng)
             continue
         html = event.get("Html") if "Html" in event else event.get("InlineHtml")
         if html is not None:
             doc.html.append(Html(html, conv(rng["start"]), stack[-1] if stack and stack[-1] >= 0 else None))
             if target is not None and "InlineHtml" in event and _BR_RE.match(html.strip()):
                 target[1].append("\n")
-                target[2].append((pos, rng["start"], rng["end"] - rng["start"], 1))
-                pos += 1
+                target[2].append(rng)
     # Items whose text lives in their first paragraph (loose lists): share it.
     n = len(blocks)
     for b in blocks:
@@ -1032,7 +1034,7 @@ def _build_blocks(doc: Document) -> None:
             c = blocks[b.index + 1]  # a first child comes right after its parent
             if c.parent == b.index and c.kind == "paragraph":
                 b.text = c.text
-                b._segs = c._segs
+                b._parts, b._ranges = c._parts, c._ranges
                 b.images = b.images or c.images
     # Code blocks keep their literal content as text (not prose; rules skip them).
     for b in blocks:
