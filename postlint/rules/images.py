@@ -52,15 +52,17 @@ def options(ctx: Context) -> ImageOptions:
 _layouts: dict[tuple[Path, ImageOptions], SiteLayout] = {}
 
 
-_last_layout: list[Any] = [None, None, None]  # config_dir, options, layout: the last one asked for
+# (id of config_dir, id of options) -> (config_dir, options, layout): found without hashing the
+# options, for each IMG rule (each has its own options object) and configuration.
+_by_identity: dict[tuple[int, int], tuple[Any, Any, SiteLayout]] = {}
 
 
 def site_layout(ctx: Context) -> SiteLayout:
     """Static folders and mounts as absolute paths, worked out once per configuration."""
     opts = options(ctx)
-    last = _last_layout
-    if last[0] is ctx.config_dir and last[1] is opts:  # every post of a configuration: no hashing
-        return last[2]
+    hit = _by_identity.get((id(ctx.config_dir), id(opts)))
+    if hit is not None and hit[0] is ctx.config_dir and hit[1] is opts:
+        return hit[2]
     key = (Path(ctx.config_dir), opts)
     layout = _layouts.get(key)
     if layout is None:
@@ -68,7 +70,9 @@ def site_layout(ctx: Context) -> SiteLayout:
         dirs = tuple((root / d).resolve() for d in opts.static_dirs) or (root.resolve(),)
         mounts = tuple((k, (root / v).resolve()) for k, v in sorted(opts.mounts, key=lambda kv: -len(kv[0])))
         layout = _layouts[key] = SiteLayout(dirs, mounts, opts.baseurl, opts.pretty_urls, opts.external_paths, root.resolve())
-    last[:] = [ctx.config_dir, opts, layout]
+    if len(_by_identity) > 256:
+        _by_identity.clear()
+    _by_identity[(id(ctx.config_dir), id(opts))] = (ctx.config_dir, opts, layout)
     return layout
 
 
