@@ -312,8 +312,9 @@ class Document:
     images: list[Image] = field(default_factory=list)
     links: list[Link] = field(default_factory=list)
     html: list[Html] = field(default_factory=list)
-    # (start, end) character offsets of every inline code span
-    code_spans: list[tuple[int, int]] = field(default_factory=list)
+    # pyromark's source range (body bytes) of every inline code span, converted on first use
+    _code_ranges: list[dict[str, int]] = field(default_factory=list, repr=False)
+    _bytemap: Any = field(default=None, repr=False)
     # Load-time problems by code (PL001, PL002, PL005): reported by the PL rules.
     problems: dict[str, list[Report]] = field(default_factory=dict)
     parsed: bool = True  # False: the file could not be read or parsed; only load problems apply
@@ -325,6 +326,12 @@ class Document:
         return i + 1, offset - self.line_starts[i] + 1
 
 
+
+    @property
+    def code_spans(self) -> list[tuple[int, int]]:
+        """(start, end) character offsets of every inline code span."""
+        conv = self._bytemap
+        return [(conv(r["start"]), conv(r["end"])) for r in self._code_ranges] if conv is not None else []
 
     def line_text(self, line: int, limit: int | None = None) -> str:
         """The text of a line without its line break (at most ``limit`` characters)."""
@@ -886,7 +893,7 @@ def _build_blocks(doc: Document) -> None:
     body = doc.text[doc.body_start :]
     if not body.strip():
         return
-    conv = _ByteMap(doc, body, doc.body_start)
+    conv = doc._bytemap = _ByteMap(doc, body, doc.body_start)
     blocks = doc.blocks
     images = doc.images
     stack: list[int] = []  # open block indices (-1 for containers we do not model)
@@ -1014,8 +1021,7 @@ def _build_blocks(doc: Document) -> None:
                 tparts, tranges = (target[1], target[2]) if target is not None else (None, None)
             continue
         if "Code" in event:
-            start = rng["start"]
-            doc.code_spans.append((conv(start), conv(rng["end"])))
+            doc._code_ranges.append(rng)
             if target is not None:
                 # Code spans are not prose: one space keeps the words around them apart.
                 target[1].append(" ")
