@@ -6,6 +6,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from postlint.document import Block, Document
 from postlint.extract.counts import Claim, Label, find_claims, read_label, starts_with_noun
@@ -85,36 +86,36 @@ _FIRST_WORD = re.compile(r"\s*([a-z][a-z0-9-]*)")
 MAX_COUNTED = 200
 
 
-# "...three groups: 1) ..., (2) ... and a) ...": what COUNT001 compares an inline claim with.
-_INLINE_ENUMERATION = re.compile(r":[ \t\n]*\(?[1a]\)")
+# A lead-in (a colon, then only what rstrip() strips: \s is the same set) or a colon opening an
+# inline enumeration ("...three groups: 1) ..., (2) ... and a) ..."): what COUNT001 compares with.
+_LEAD_IN_OR_ENUMERATION = re.compile(r":(?:\s*\Z|[ \t\n]*\(?[1a]\))")
 
 
 class Outline:
-    """The post's headings and lists, indexed once per check so that each claim costs a lookup."""
+    """The post's headings and lists, indexed once per check so that each claim costs a lookup.
+
+    Only what ``may_compare`` needs is built up front; the rest waits for the first claim, which
+    most posts never make.
+    """
 
     def may_compare(self, text: str) -> bool:
         """Whether a claim in ``text`` could be compared with anything: a lead-in (ending with a colon),
         an inline enumeration after a colon, or a word that heads sections. Reading claims costs;
         most prose has none of these."""
-        if ":" in text and (text.rstrip().endswith(":") or _INLINE_ENUMERATION.search(text)):
+        if ":" in text and _LEAD_IN_OR_ENUMERATION.search(text):
             return True
-        if not self._stems:
+        stems = self._stems
+        if not stems:
             return False
         low = text.lower()
-        return any(stem in low for stem in self._stems)
+        for stem in stems:
+            if stem in low:
+                return True
+        return False
 
     def __init__(self, doc: Document):
         self.doc = doc
         self.headings = doc.headings
-        self.items: dict[int | None, list[Block]] = {}
-        self.owner: list[int] = []  # per block: position in self.headings of its section's heading, or -1
-        k = -1
-        for b in doc.blocks:
-            if b.kind == "heading":
-                k += 1
-            elif b.kind == "item":
-                self.items.setdefault(b.list_id, []).append(b)
-            self.owner.append(k)
         # Positions of the headings that open with a noun as a label ("Feature 1:", "Backgrounder:").
         self.by_noun: dict[str, list[int]] = {}
         for pos, h in enumerate(self.headings):
@@ -123,9 +124,38 @@ class Outline:
                 self.by_noun.setdefault(m.group(1), []).append(pos)
         # "country" is counted as "countries": look for the part a plural keeps.
         self._stems = tuple({noun[: max(3, len(noun) - 2)] for noun in self.by_noun})
-        levels = [h.level for h in self.headings]
-        self.section_end = _next_position(levels, strict=False)  # next heading at its level or above
-        self.parent_end = _next_position(levels, strict=True)  # next heading above its level
+
+    @cached_property
+    def _blocks_index(self) -> tuple[dict[int | None, list[Block]], list[int]]:
+        items: dict[int | None, list[Block]] = {}
+        owner: list[int] = []  # per block: position in self.headings of its section's heading, or -1
+        k = -1
+        for b in self.doc.blocks:
+            if b.kind == "heading":
+                k += 1
+            elif b.kind == "item":
+                items.setdefault(b.list_id, []).append(b)
+            owner.append(k)
+        return items, owner
+
+    @property
+    def items(self) -> dict[int | None, list[Block]]:
+        """The items of each list, by list id."""
+        return self._blocks_index[0]
+
+    @property
+    def owner(self) -> list[int]:
+        return self._blocks_index[1]
+
+    @cached_property
+    def section_end(self) -> list[int]:
+        """Per heading, the position of the next heading at its level or above."""
+        return _next_position([h.level for h in self.headings], strict=False)
+
+    @cached_property
+    def parent_end(self) -> list[int]:
+        """Per heading, the position of the next heading above its level."""
+        return _next_position([h.level for h in self.headings], strict=True)
 
     def counted_headings(self, block: Block | None, noun: str) -> list[Block] | None:
         """Headings that open with ``noun`` at one level of the section the claim governs, after it."""
@@ -261,24 +291,26 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
     scoped: dict[tuple, list[tuple[Block, Label, int, int | None]]] = {}
     groups: dict[tuple, list[tuple[Block, Label, int]]] = {}
     parents: list[Block] = []  # open headings, outermost first
+    may_label = _label_start(tuple(series_nouns), "")
+    may_caption = _label_start(tuple(caption_nouns), _CAPTION_MARKS)
     for b in doc.blocks:
         if b.kind == "heading":
             while parents and parents[-1].level >= b.level:
                 parents.pop()
-            got = _label(b.text, series_nouns)
+            got = _label(b.text, series_nouns) if may_label(b.text) else None
             if got is not None:
                 scope = parents[-1].index if parents else None
                 scoped.setdefault(("h", b.level, got[0].noun), []).append((b, *got, scope))
             parents.append(b)
         elif b.kind == "item":
-            got = _label(b.text, series_nouns)
+            got = _label(b.text, series_nouns) if may_label(b.text) else None
             if got is not None:
                 # A table of contents numbers on across sub-lists, as headings do across sections.
                 scoped.setdefault(("i", b.depth, got[0].noun), []).append((b, *got, b.list_id))
-        elif b.kind == "paragraph":
-            got = _label(b.text.lstrip("\n ▲*_"), caption_nouns)
+        elif b.kind == "paragraph" and may_caption(b.text):
+            got = _label(b.text.lstrip(_CAPTION_MARKS), caption_nouns)
             if got is not None:
-                shift = len(b.text) - len(b.text.lstrip("\n ▲*_"))
+                shift = len(b.text) - len(b.text.lstrip(_CAPTION_MARKS))
                 groups.setdefault(("c", got[0].noun), []).append((b, got[0], got[1] + shift))
     for series in scoped.values():
         whole = [(b, label, shift) for b, label, shift, _ in series]
@@ -296,6 +328,21 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
                     runs.append(group)
             yield from runs
     yield from groups.values()
+
+
+_CAPTION_MARKS = "\n ▲*_"
+
+
+@lru_cache(maxsize=16)
+def _label_start(nouns: tuple[str, ...], marks: str) -> Callable[[str], object]:
+    """A test that a text may open with a label of one of ``nouns`` (after ``marks``, then
+    whitespace): one C-level match that rejects the blocks ``_label`` would, without its calls.
+    A label's noun is a capital or small letter and small ones ("Step", "step"), then "." or a blank."""
+    if not nouns:
+        return lambda text: None
+    opener = "|".join(f"[{re.escape(n[0].lower() + n[0].upper())}]{re.escape(n[1:])}" for n in sorted(set(nouns)) if n)
+    lead = f"[{re.escape(marks)}]*" if marks else ""
+    return re.compile(f"{lead}\\s*(?:{opener})[. \\t]").match
 
 
 def _label(text: str, nouns: tuple[str, ...]) -> tuple[Label, int] | None:
