@@ -341,8 +341,10 @@ def _label_start(nouns: tuple[str, ...], marks: str) -> Callable[[str], object]:
     if not nouns:
         return lambda text: None
     opener = "|".join(f"[{re.escape(n[0].lower() + n[0].upper())}]{re.escape(n[1:])}" for n in sorted(set(nouns)) if n)
-    lead = f"[{re.escape(marks)}]*" if marks else ""
-    return re.compile(f"{lead}\\s*(?:{opener})[. \\t]").match
+    # Possessive, as lstrip() is: the marks include blanks, and a backtracking split between the
+    # two runs would make a long blank paragraph quadratic.
+    lead = f"[{re.escape(marks)}]*+" if marks else ""
+    return re.compile(f"{lead}\\s*+(?:{opener})[. \\t]").match
 
 
 def _label(text: str, nouns: tuple[str, ...]) -> tuple[Label, int] | None:
