@@ -262,10 +262,11 @@ def _short_year_end(m: re.Match[str]) -> DateValue | None:
 def _one(text: str, m: re.Match[str], order: str | None) -> DateMatch | None:
     """The date at a master-pattern match, extended by a range tail when one follows."""
     kind = m.lastgroup or ""
-    if kind == "K" and not _YEAR_WORD.search(text, max(0, m.start() - 9), m.start()):
+    at = m.start(kind)  # not m.start(): in leading_date the match opens with the markers skipped
+    if kind == "K" and not _YEAR_WORD.search(text, max(0, at - 9), at):
         return None
     value, end_value, wd = _value(m, kind)
-    start = m.start(kind + "_y") if kind == "K" else m.start()
+    start = m.start(kind + "_y") if kind == "K" else at
     end = m.end()
     connector = ""
     if kind == "J":
@@ -338,10 +339,9 @@ def find_dates(text: str, order: str | None = None) -> Iterator[DateMatch]:
     ``order`` ("MDY" or "DMY") enables numeric dates like 06/05/2019, which are ambiguous otherwise.
     A year alone counts only after a word that makes it one ("in 1949", "since 1959") or in a range.
     """
-    if not _HAS_DIGIT.search(text):
+    if not has_ascii_digit(text):
         return
-    digit_match = _master(order, "digit").match
-    word_match = _master(order, "word").match
+    digit_match, word_match = _MATCHERS.get(order) or _matchers(order)
     if _LOWER_HINT.search(text) or (not text.isascii() and _OTHER_DIGIT.search(text)):
         candidate = _CANDIDATE.search
     else:
@@ -359,6 +359,22 @@ def find_dates(text: str, order: str | None = None) -> Iterator[DateMatch]:
             continue
         yield d
         pos = max(d.end, at + 1)
+
+
+def has_ascii_digit(text: str) -> bool:
+    """Whether ``text`` holds one of 0-9, as every date does: ten scans in C cost less than one regex search."""
+    return (
+        "0" in text or "1" in text or "2" in text or "3" in text or "4" in text
+        or "5" in text or "6" in text or "7" in text or "8" in text or "9" in text
+    )
+
+
+_MATCHERS: dict[str | None, tuple] = {}
+
+
+def _matchers(order: str | None) -> tuple:
+    _MATCHERS[order] = (_master(order, "digit").match, _master(order, "word").match)
+    return _MATCHERS[order]
 
 
 _HAS_DIGIT = re.compile(r"\d")
@@ -414,20 +430,46 @@ def leading_date(text: str, order: str | None = None) -> DateMatch | None:
     """The date that ``text`` starts with, after markers, brackets and line breaks (a timeline entry's date)."""
     if not _HAS_DIGIT.search(text, 0, 64):  # every date has a number near its start
         return None
-    pos = _LEAD_SKIP.match(text).end()  # type: ignore[union-attr]
-    m = _master(order).match(text, pos)
-    if m is not None and m.lastgroup != "K":
-        return _one(text, m, order)
-    y = _BARE_YEAR.match(text, pos)
-    if y is not None and _LEAD_YEAR_END.match(text, y.end()):
-        value = DateValue(int(y.group("y")), None, None, "year")
-        tail = _TAIL.match(text, y.end())
-        if tail is not None and tail.group("word"):
-            end_value, end = _range_end(text, tail.end(), value, order, y.end())
-            if end_value is not None:
-                return DateMatch(y.start(), end, value, end_value, None, "Y", tail.group("word"))
-        return DateMatch(y.start(), y.end(), value, None, None, "Y")
-    return None
+    m = _lead(order).match(text)
+    if m is None:
+        return None
+    if m.lastgroup != "Y":
+        if m.lastgroup != "K":
+            return _one(text, m, order)
+        y = _BARE_YEAR.match(text, m.start("K"))
+        if y is None:
+            return None
+        ys, ye = y.span()
+    else:
+        ys, ye = m.span("Y")
+    if not _LEAD_YEAR_END.match(text, ye):
+        return None
+    value = DateValue(int(text[ys:ye]), None, None, "year")
+    tail = _TAIL.match(text, ye)
+    if tail is not None and tail.group("word"):
+        end_value, end = _range_end(text, tail.end(), value, order, ye)
+        if end_value is not None:
+            return DateMatch(ys, end, value, end_value, None, "Y", tail.group("word"))
+    return DateMatch(ys, ye, value, None, None, "Y")
+
+
+@lru_cache(maxsize=4)
+def _lead(order: str | None) -> re.Pattern[str]:
+    """The markers of _LEAD_SKIP, then a date of the grammar or a bare year (``Y``), in one match.
+
+    The skip is possessive: the grammar is tried only where all the markers end, as in two steps.
+    """
+    skip = _LEAD_SKIP.pattern + "+"
+    year = _BARE_YEAR.pattern.replace("(?P<y>", "(?:")
+    return re.compile(f"{skip}(?=\\d|{_LEAD_STARTS})(?:{_master(order).pattern}|(?P<Y>{year}))")
+
+
+# How the words that can open a date begin: trying the whole grammar at the start of every paragraph
+# costs microseconds, most paragraphs start otherwise.
+_LEAD_STARTS = "|".join(sorted(
+    {w[:2] for w in ("|".join([_cases(list(MONTHS)), _cases(list(WEEKDAYS)), _cases(list(SEASONS))])).split("|")}
+    | {w[:2] for w in SEASONS} | {"Q", "Th", "th", "Ea", "ea", "Mi", "mi", "La", "la"}
+))
 
 
 # --------------------------------------------------------------------------- versions (changelogs)
@@ -479,7 +521,8 @@ class Entry:
 
 
 def _image_only(b: Block) -> bool:
-    return b.kind in ("paragraph", "html") and not b.text.strip() and (bool(b.images) or b.kind == "html")
+    text = b.text
+    return b.kind in ("paragraph", "html") and (not text or text.isspace()) and (bool(b.images) or b.kind == "html")
 
 
 def _entry(b: Block, order: str | None) -> Entry | None:
@@ -527,13 +570,23 @@ def _key(b: Block) -> tuple:
 
 def _block_runs(siblings: list[Block], order: str | None) -> Iterator[list[Entry]]:
     run: list[Entry] = []
+    has_digit = _HAS_DIGIT.search
     for b in siblings:
-        if b.kind in ("heading", "code", "blockquote", "table_head"):
+        kind = b.kind
+        if kind in ("heading", "code", "blockquote", "table_head"):
             entry = None
-        elif _image_only(b):
+        elif kind in ("paragraph", "html") and _image_only(b):
             continue
+        elif kind in ("paragraph", "item", "table_row") and has_digit(b.text, 0, 64):
+            entry = _entry(b, order)
         else:
-            entry = _entry(b, order) if b.kind in ("paragraph", "item", "table_row") else None
+            entry = None  # no date: leading_date would see no number near the start
+        if entry is None:
+            if len(run) > 1:
+                yield run
+            if run:
+                run = []
+            continue
         if entry is not None and entry.date is not _NO_DATE and run and _key(run[-1].block) == _key(b):
             run.append(entry)
             continue
