@@ -245,12 +245,16 @@ _AFTER = 120
 _READ_AFTER = 5
 
 
-def find_claims(text: str) -> Iterator[Claim]:
-    """Every count claim in ``text``: a cardinal, a short noun phrase, and its plural noun."""
+def find_claims(text: str, after: tuple[str, ...] = ()) -> Iterator[Claim]:
+    """Every count claim in ``text``: a cardinal, a short noun phrase, and its plural noun. Given
+    ``after`` (lower-case words), only the claims whose ``before`` ends with one of them, and
+    most other cardinals are not tokenized."""
     n = len(text)
     token_at = _TOKEN.finditer
     for at, end in _cardinals(text):
         ws, we = max(0, at - _BEFORE), min(n, end + _AFTER)
+        if after and not _may_follow(text[ws:at], after):
+            continue
         tokens: list[tuple[str, str, int, int]] = []
         i = -1
         for t in token_at(text, ws, we):
@@ -265,7 +269,19 @@ def find_claims(text: str) -> Iterator[Claim]:
             if i >= 0 and len(tokens) > i + _READ_AFTER:
                 break  # a claim reads no further: the rest of the window would be tokenized for nothing
         if i >= 0:
-            yield from _claims_in(text, tokens, i, i + 1)
+            for claim in _claims_in(text, tokens, i, i + 1):
+                if not after or claim.before[-1:] and claim.before[-1] in after:
+                    yield claim
+
+
+def _may_follow(head: str, words: tuple[str, ...]) -> bool:
+    """Whether the text before a cardinal may end with one of ``words`` as a token: then blanks (all
+    that stands between two tokens), and for "a dozen" an "a" and blanks. Never false for a claim
+    whose ``before`` ends with one of them; sometimes true for others ("bathe 3")."""
+    head = head.rstrip()
+    if head.lower().endswith(words):
+        return True
+    return head.endswith(("a", "A")) and head[-2:-1].isspace() and head[:-1].rstrip().lower().endswith(words)
 
 
 def _claims_in(text: str, tokens: list[tuple[str, str, int, int]], start: int, stop: int) -> Iterator[Claim]:

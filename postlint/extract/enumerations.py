@@ -49,23 +49,26 @@ class Source:
 
 
 def claims(
-    doc: Document, keys: tuple[str, ...], relevant: Callable[[str], bool] | None = None
+    doc: Document, keys: tuple[str, ...], relevant: Callable[[str], bool] | None = None, after: tuple[str, ...] = ()
 ) -> Iterator[tuple[Source, Claim]]:
-    """Every claim in the front-matter keys, then in the prose blocks (those ``relevant`` keeps), in file order."""
+    """Every claim in the front-matter keys, then in the prose blocks (those ``relevant`` keeps), in file order;
+    only those right after one of the words ``after``, if given (see ``find_claims``)."""
     fm = doc.front_matter
     if fm is not None and fm.ok:
         for key in keys:
             value = fm.data.get(key)
             if isinstance(value, str):
-                for c in find_claims(value):
+                for c in find_claims(value, after):
                     yield Source(value, key=key), c
     for b in doc.prose_blocks():
         if b.kind == "paragraph" and b.parent is not None and doc.blocks[b.parent].text is b.text:
             continue  # a loose item's first paragraph is read once, as the item
         if relevant is not None and not relevant(b.text):
             continue
-        src = Source(b.text, b)
-        for c in find_claims(b.text):
+        src = None
+        for c in find_claims(b.text, after):
+            if src is None:
+                src = Source(b.text, b)  # most blocks hold no claim
             yield src, c
 
 
@@ -375,6 +378,10 @@ _RESTRICTIVE = {
     "without", "across", "by", "before", "after", "into", "out", "like", "such", "here", "there",
 }
 _NEXT_WORD = re.compile(r"[\s*_]*([A-Za-z]+)")
+
+
+# stated_whole() is true only for a claim right after one of these words.
+WHOLE_AFTER = ("the", "all", "of")
 
 
 def stated_whole(src: Source, claim: Claim) -> bool | None:

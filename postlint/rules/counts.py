@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from postlint.document import Block, Document
 from postlint.extract.counts import Claim, Label, inline_enumeration
 from postlint.extract.enumerations import (
+    WHOLE_AFTER,
     Outline,
     Source,
     claims,
@@ -304,7 +305,7 @@ class RepeatedFigureMismatch(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         by_phrase: dict[str, list[tuple[Source, Claim]]] = {}
-        for src, claim in claims(doc, _options(ctx).front_matter_keys):
+        for src, claim in claims(doc, _options(ctx).front_matter_keys, after=WHOLE_AFTER):
             # Only wholes are compared: a plain count ("2 reverse auctions done for a client") is
             # too often a part of the whole for a linter to tell.
             if stated_whole(src, claim):

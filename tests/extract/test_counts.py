@@ -216,3 +216,16 @@ def test_first_letters_of_number_words_under_ignorecase() -> None:
     every = "".join(map(chr, range(sys.maxunicode + 1)))
     listed = re.match(r"\[([^]]+)\]", _WORD_CARDINAL.pattern).group(1)  # type: ignore[union-attr]
     assert sorted(listed) == sorted(ch for c in "tfsend" for ch in re.findall(f"(?i:{c})", every))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("all 14 workshops, then 13 workshops, then a total of 12 workshops", [14, 12]),
+        ("The\n 3 teams and the a dozen eggs, not a dozen apples", [3, 12]),
+        ("bathe 3 dogs, (the) 4 cats, ALL five cats", [5]),
+    ],
+)
+def test_find_claims_after(text: str, expected: list[int]) -> None:
+    after = ("the", "all", "of")
+    assert [c.value for c in find_claims(text, after)] == [c.value for c in find_claims(text) if c.before[-1:] and c.before[-1] in after] == expected
