@@ -65,7 +65,7 @@ def claims(
             continue  # a loose item's first paragraph is read once, as the item
         if relevant is not None and not relevant(b.text):
             continue
-        src = None
+        src: Source | None = None
         for c in find_claims(b.text, after):
             if src is None:
                 src = Source(b.text, b)  # most blocks hold no claim
