@@ -148,29 +148,36 @@ class DateValue:
 
     def bounds(self) -> tuple[int, int]:
         """First and last day (proleptic ordinals) the value can mean; a year-less value is put in 2000."""
-        y = 2000 if self.year is None else self.year
-        p = self.precision
-        if p == "day" or p == "month":
-            m = min(max(self.month or 1, 1), 12)
-            last = calendar.monthrange(y, m)[1]
-            if p == "day":
-                d = min(max(self.day or 1, 1), last)
-                o = _dt.date(y, m, d).toordinal()
-                return o, o
-            return _dt.date(y, m, 1).toordinal(), _dt.date(y, m, last).toordinal()
-        if p in ("season", "quarter"):
-            m1, m2 = self.first or 1, self.last or 12
-            if p == "season" and m1 == 12:  # "Winter 2020" may mean Dec 2019 - Feb 2020 or Dec 2020 - Feb 2021
-                return _dt.date(y - 1, 12, 1).toordinal(), _dt.date(y + 1, 2, 28).toordinal()
-            return _dt.date(y, m1, 1).toordinal(), _dt.date(y, m2, calendar.monthrange(y, m2)[1]).toordinal()
-        if p == "decade":
-            return _dt.date(self.first or y, 1, 1).toordinal(), _dt.date(self.last or y + 9, 12, 31).toordinal()
-        return _dt.date(y, 1, 1).toordinal(), _dt.date(y, 12, 31).toordinal()
+        return _bounds(self.year, self.month, self.day, self.precision, self.first, self.last)
 
     def weekday(self) -> int | None:
         if self.precision != "day" or self.year is None or not self.exists:
             return None
         return _dt.date(self.year, self.month or 1, self.day or 1).weekday()
+
+
+# The timeline rules compare each entry with up to 40 others: the calendar arithmetic is done once a value.
+@lru_cache(maxsize=4096)
+def _bounds(year: int | None, month: int | None, day: int | None, precision: str, first: int | None,
+            last: int | None) -> tuple[int, int]:
+    y = 2000 if year is None else year
+    p = precision
+    if p == "day" or p == "month":
+        m = min(max(month or 1, 1), 12)
+        days = calendar.monthrange(y, m)[1]
+        if p == "day":
+            d = min(max(day or 1, 1), days)
+            o = _dt.date(y, m, d).toordinal()
+            return o, o
+        return _dt.date(y, m, 1).toordinal(), _dt.date(y, m, days).toordinal()
+    if p in ("season", "quarter"):
+        m1, m2 = first or 1, last or 12
+        if p == "season" and m1 == 12:  # "Winter 2020" may mean Dec 2019 - Feb 2020 or Dec 2020 - Feb 2021
+            return _dt.date(y - 1, 12, 1).toordinal(), _dt.date(y + 1, 2, 28).toordinal()
+        return _dt.date(y, m1, 1).toordinal(), _dt.date(y, m2, calendar.monthrange(y, m2)[1]).toordinal()
+    if p == "decade":
+        return _dt.date(first or y, 1, 1).toordinal(), _dt.date(last or y + 9, 12, 31).toordinal()
+    return _dt.date(y, 1, 1).toordinal(), _dt.date(y, 12, 31).toordinal()
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,7 +346,7 @@ def find_dates(text: str, order: str | None = None) -> Iterator[DateMatch]:
     ``order`` ("MDY" or "DMY") enables numeric dates like 06/05/2019, which are ambiguous otherwise.
     A year alone counts only after a word that makes it one ("in 1949", "since 1959") or in a range.
     """
-    if not has_ascii_digit(text):
+    if not has_ascii_digit(text) or not _MAY_HOLD_DATE.search(text):
         return
     digit_match, word_match = _MATCHERS.get(order) or _matchers(order)
     if _LOWER_HINT.search(text) or (not text.isascii() and _OTHER_DIGIT.search(text)):
@@ -369,6 +376,18 @@ def has_ascii_digit(text: str) -> bool:
     )
 
 
+def _month_days() -> str:
+    # Lookbehinds need a fixed width: the month words (as _MON matches them) grouped by length.
+    words = _cases(_FULL_MONTHS).split("|") + [w + dot for w in _cases(_ABBR_MONTHS).split("|") for dot in ("", ".")]
+    by_width: dict[int, list[str]] = {}
+    for w in words:
+        by_width.setdefault(len(w), []).append(re.escape(w))
+    return "|".join(rf"(?<=(?:{'|'.join(ws)})\s{{{n}}}[0-9])" for ws in by_width.values() for n in (1, 2))
+
+
+# What every date holds: a year-like number (1, or 20 or 21, and two more digits: years and decades), or a
+# day after a month ("June 5"). Seven in ten blocks with a number have neither; one search tells them apart.
+_MAY_HOLD_DATE = re.compile(r"[0-9](?:(?<=1)\d\d\d|(?<=2)[01]\d\d|(?<=[A-Za-z.\s]\s[0-9])(?:" + _month_days() + "))")  # \d: "1٩٥0s" too
 _MATCHERS: dict[str | None, tuple] = {}
 
 
