@@ -402,11 +402,13 @@ def test_offline_skips_and_counts(tmp_path: Path, run_cli, server: Server) -> No
     assert server.requests() == Counter()
 
 
-def test_offline_run_imports_no_httpx(tmp_path: Path, server: Server) -> None:
-    p = post(tmp_path / "p.md", server.url("/gone.png"))
-    code = f"import sys; from postlint.cli import main; sys.argv = ['postlint', '--offline', {str(p)!r}]\ntry: main()\nexcept SystemExit: pass\nprint('httpx' in sys.modules)"
+def test_offline_run_imports_no_network_client(tmp_path: Path, server: Server) -> None:
+    # A remote image and a plain-http one (IMG007/IMG008 look at hosts offline too).
+    p = post(tmp_path / "p.md", server.url("/gone.png"), "http://example.org/a.png")
+    code = (f"import sys; from postlint.cli import main; sys.argv = ['postlint', '--offline', {str(p)!r}]\n"
+            "try: main()\nexcept SystemExit: pass\nprint(sorted(m for m in ('httpx', 'postlint.net') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stderr
 
 
 # --------------------------------------------------------------------------- selection, suppression, options

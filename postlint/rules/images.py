@@ -323,7 +323,7 @@ class PrivateImageHost(_ImageRule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         if _private_hosts_allowed(ctx):
             return
-        from postlint.net import is_private_address
+        from postlint.addresses import is_private_address
 
         for image in images_of(doc, ctx):
             if image.kind != "remote":
@@ -365,7 +365,7 @@ class InsecureImage(_ImageRule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         if not self._https(doc, ctx):
             return
-        from postlint.net import is_private_address
+        from postlint.addresses import is_private_address
 
         for image in images_of(doc, ctx):
             if image.kind != "remote" or not image.src.strip().lower().startswith("http://"):

@@ -479,10 +479,13 @@ class _RemoteImageRule(Rule):
                     re.compile(p)
                 except re.error as exc:
                     raise ConfigError(f"images.{key}: {p!r} is not a valid regular expression: {exc}") from None
+        table = settings.table("network") if settings is not None else {}
+        if not set(table) - {"offline"}:
+            return  # nothing to check, and an offline run need not import the client
         from postlint.net import NetworkConfigError, NetworkOptions
 
         try:
-            NetworkOptions.from_table(settings.table("network") if settings is not None else {})
+            NetworkOptions.from_table(table)
         except NetworkConfigError as exc:
             raise ConfigError(str(exc)) from None
 
@@ -492,7 +495,7 @@ class _RemoteImageRule(Rule):
         # The same images the offline IMG rules see (collect_images caches them per document).
         shared = options_from_table(ImageOptions, table)
         allow_private = bool(ctx.settings.table("network").get("allow-private-hosts")) if ctx.settings is not None else False
-        from postlint.net import is_private_address
+        from postlint.addresses import is_private_address
 
         for image in collect_images(doc, shared.front_matter_keys, shared.code_shortcodes):
             if image.kind != "remote":
