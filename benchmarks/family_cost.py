@@ -38,6 +38,7 @@ def main(family: str, root: Path) -> None:
     files = sorted(p for p in root.rglob("*") if p.suffix in (".md", ".markdown") and p.is_file())
     ctx = Context(config_dir=root)
     rules = [(r, r()) for r in classes if not r.needs_network]
+    options = {r: r.Options() for r, _ in rules}  # one object per rule, as the engine keeps them
     parse = 0.0
     cost = {r.code: 0.0 for r, _ in rules}
     findings = 0
@@ -47,7 +48,7 @@ def main(family: str, root: Path) -> None:
         doc = load_document(path, data=data)
         parse += time.perf_counter() - t0
         for cls, rule in rules:
-            ctx.options = cls.Options()
+            ctx.options = options[cls]
             ctx.memo = None
             t1 = time.perf_counter()
             findings += sum(1 for _ in rule.check(doc, ctx))
