@@ -15,7 +15,7 @@ from typing import Any
 from postlint import suppress
 from postlint.config import ConfigError, Settings, settings_for_file
 from postlint.document import DEFAULT_MAX_FRONT_MATTER_SIZE, Document, load_document
-from postlint.files import Target
+from postlint.files import Target, relative_posix
 from postlint.finding import Finding, Severity
 from postlint.registry import Context, DeferredCheck, DeferredSession, Registry, Report, Rule, options_from_table
 
@@ -625,6 +625,8 @@ class _ResultCaches:
     def __init__(self, run: RunOptions):
         self.run = run
         self._by_settings: dict[Settings, Any] = {}
+        self._roots: dict[Settings, str] = {}
+        self._cwd = os.getcwd()
 
     def _for(self, settings: Settings) -> Any:
         rc = self._by_settings.get(settings)
@@ -637,14 +639,15 @@ class _ResultCaches:
             rc = self._by_settings[settings] = result_cache.ResultCache(cache.store(result_cache.NAMESPACE), result_cache.settings_key(settings, codes, self.run))
         return rc
 
-    @staticmethod
-    def _rel(target: Target) -> str:
-        # abspath, not resolve(): no real-path lookups on a warm run that otherwise only stats files.
-        rel = os.path.relpath(os.path.abspath(target.path), os.path.abspath(target.settings.root))
-        return Path(rel).as_posix()
+    def _rel(self, target: Target) -> str:
+        # Absolute, not resolved: no real-path lookups on a warm run that otherwise only stats files.
+        root = self._roots.get(target.settings)
+        if root is None:
+            root = self._roots[target.settings] = os.path.abspath(target.settings.root)
+        return relative_posix(os.path.join(self._cwd, target._path), root)
 
     def lookup(self, target: Target) -> dict | None:
-        return self._for(target.settings).lookup(target.path, self._rel(target))
+        return self._for(target.settings).lookup(target._path, self._rel(target))
 
     def record(self, target: Target, entry: dict) -> None:
         self._for(target.settings).record(self._rel(target), entry)

@@ -43,13 +43,27 @@ class PathError(Exception):
     """A path on the command line that does not exist: a usage error (exit 2)."""
 
 
-def display_path(path: Path) -> str:
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        rel = str(path)
+def relative_posix(path: str | Path, base: str) -> str:
+    """``os.path.relpath(path, base)`` with forward slashes; ``base`` absolute and normalised.
+
+    A prefix test first: a linted file is almost always under the folder it is shown relative to.
+    """
+    full = os.path.normpath(os.path.join(base, path))
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if full.startswith(prefix):
+        rel = full[len(prefix):]
+    else:
+        try:
+            rel = os.path.relpath(full, base)
+        except ValueError:  # another drive on Windows
+            rel = full
+    return rel if os.sep == "/" else rel.replace(os.sep, "/")
+
+
+def display_path(path: Path, cwd: str | None = None) -> str:
+    rel = relative_posix(path, cwd or os.getcwd())
     # A name that is not UTF-8 (surrogate escapes) is shown with backslash escapes: every output stays encodable.
-    return os.fsencode(Path(rel).as_posix()).decode("utf-8", "backslashreplace")
+    return os.fsencode(rel).decode("utf-8", "backslashreplace")
 
 
 @lru_cache(maxsize=256)
@@ -123,11 +137,12 @@ def collect(
     seen: set[str] = set()
     out: list[Target] = []
     gitignores = _GitIgnores()
+    cwd = os.getcwd()
 
     def add(p: Path, abs_path: str, settings: Settings) -> None:
         if abs_path not in seen:
             seen.add(abs_path)
-            out.append(Target(p, display_path(p), settings))
+            out.append(Target(p, display_path(p, cwd), settings))
 
     for raw in paths:
         try:

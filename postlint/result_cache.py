@@ -12,6 +12,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +32,7 @@ def stat_signature(path: str | Path) -> list | None:
         st = os.stat(path)
     except OSError:
         return None
-    kind = "d" if os.path.isdir(path) else "f"
+    kind = "d" if stat.S_ISDIR(st.st_mode) else "f"
     return [kind, st.st_size, st.st_mtime_ns]
 
 
@@ -80,7 +81,7 @@ class ResultCache:
         self.entries: dict[str, dict] = loaded if isinstance(loaded, dict) else {}
         self.dirty = False
 
-    def lookup(self, path: Path, rel: str) -> dict | None:
+    def lookup(self, path: str | Path, rel: str) -> dict | None:
         """The entry for a file when its content and every dependency are unchanged."""
         entry = self.entries.get(rel)
         if not isinstance(entry, dict):
@@ -91,7 +92,7 @@ class ResultCache:
         if sig != entry.get("stat"):
             # Touched but maybe not changed (a checkout, a formatter): compare contents.
             try:
-                data = path.read_bytes()
+                data = Path(path).read_bytes()
             except OSError:
                 return None
             if digest(data) != entry.get("digest"):
