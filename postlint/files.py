@@ -52,12 +52,21 @@ def relative_posix(path: str | Path, base: str) -> str:
     prefix = base if base.endswith(os.sep) else base + os.sep
     if full.startswith(prefix):
         rel = full[len(prefix):]
+    elif full == base:
+        return "."
     else:
-        try:
-            rel = os.path.relpath(full, base)
-        except ValueError:  # another drive on Windows
-            rel = full
+        folder, name = os.path.split(full)
+        rel = os.path.join(_relative_folder(folder, base), name)
     return rel if os.sep == "/" else rel.replace(os.sep, "/")
+
+
+@lru_cache(maxsize=4096)
+def _relative_folder(folder: str, base: str) -> str:
+    """relpath of a folder outside ``base`` (``../shared/...``): once per folder, not per file."""
+    try:
+        return os.path.relpath(folder, base)
+    except ValueError:  # another drive on Windows
+        return folder
 
 
 def display_path(path: Path, cwd: str | None = None) -> str:
