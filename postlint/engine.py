@@ -350,9 +350,14 @@ def check_deferred(
 
 class _DeferredRun:
     """The run's deferred checks: one session per check, fed each file's keys as the file is done,
-    so that remote checks start while the other files are still being linted."""
+    so that remote checks start while the other files are still being linted.
 
-    def __init__(self, settings: Settings, run: RunOptions, progress: Callable[[int, int], None] | None = None):
+    With ``hold``, keys wait until ``release``: a check's thread must not be running when a
+    process pool forks its workers.
+    """
+
+    def __init__(self, settings: Settings, run: RunOptions, progress: Callable[[int, int], None] | None = None,
+                 hold: bool = False):
         self.registry = _registry()
         self.checks: dict[str, DeferredCheck] = {
             r.deferred_check.name: r.deferred_check for r in self.registry.rules if r.deferred_check is not None
@@ -362,8 +367,20 @@ class _DeferredRun:
         self.sessions: dict[str, DeferredSession] = {}
         self.skipped: dict[str, set[str]] = {}  # offline: the keys left unchecked, per check
         self.crashed: dict[str, Exception] = {}
+        self.held: list[FileResult] | None = [] if hold else None
+
+    def release(self) -> None:
+        if self.held is not None:
+            held, self.held = self.held, None
+            for res in held:
+                self.add(res)
 
     def add(self, res: FileResult) -> None:
+        if not res.deferred:
+            return
+        if self.held is not None:
+            self.held.append(res)
+            return
         keys: dict[str, list[str]] = {}
         for item in res.deferred:
             keys.setdefault(item.check, []).append(item.key)
@@ -416,30 +433,6 @@ class _DeferredRun:
         for res in results:
             res.deferred = []
         return out
-
-
-class _Feed:
-    """Hands each file's deferred keys to the run's checks, holding them back until the worker
-    processes are started: a check's thread must not be running when the pool forks them."""
-
-    def __init__(self, deferred: _DeferredRun | None):
-        self.deferred = deferred
-        self.held: list[FileResult] | None = []  # None once released
-
-    def add(self, res: FileResult) -> None:
-        if self.deferred is None or not res.deferred:
-            return
-        if self.held is None:
-            self.deferred.add(res)
-        else:
-            self.held.append(res)
-
-    def release(self) -> None:
-        if self.held is None:
-            return
-        held, self.held = self.held, None
-        for res in held:
-            self.add(res)
 
 
 def _network_key(settings: Settings) -> tuple:
@@ -547,15 +540,19 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
     # One client and cache per run. When files differ in network settings, the first file (in
     # target order) that left work decides them, which is known only once every file is done.
     shared = len({_network_key(s) for s in {t.settings for t in targets}}) == 1
-    deferred = _DeferredRun(targets[0].settings, run, progress) if targets and shared else None
-    feed = _Feed(deferred)
+    deferred = _DeferredRun(targets[0].settings, run, progress, hold=True) if targets and shared else None
+
+    def release() -> None:
+        if deferred is not None:
+            deferred.release()
 
     def keep(i: int, res: FileResult) -> None:
         run_stats.update(res.stats)
         res.stats = Counter()
         if res.findings or res.deferred:
             kept.append((i, res))
-        feed.add(res)
+        if deferred is not None:
+            deferred.add(res)
 
     try:
         todo: list[int] = []
@@ -568,17 +565,17 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
         jobs = effective_jobs(run.jobs)
         caching = caches is not None
         if jobs == 1 or len(todo) <= IN_PROCESS_MAX_FILES:
-            feed.release()  # no worker process to start
+            release()  # no worker process to start
             done: Iterable[FileResult] = (lint_target(targets[i], run, cache=caching) for i in todo)
         else:
             done = _pool_map([targets[i] for i in todo], run, jobs, caching)
         for i, res in zip(todo, done):
-            feed.release()  # a first result: every worker process has been started
+            release()  # a first result: every worker process has been started
             if caches is not None and res.entry is not None:
                 caches.record(targets[i], res.entry)
                 res.entry = None
             keep(i, res)
-        feed.release()
+        release()
         if caches is not None:
             caches.save()
     except BaseException:
