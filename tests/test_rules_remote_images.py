@@ -361,6 +361,19 @@ def test_no_check_thread_runs_when_worker_processes_are_forked(tmp_path: Path, r
     assert server.requests("/ok.png")[("HEAD", "/ok.png")] == 4 * n  # every URL once per run
 
 
+def test_a_failing_client_is_a_finding_at_each_url(tmp_path: Path, run_cli, server: Server,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken_client(options: Any) -> Any:
+        raise OSError("no network stack here")
+
+    monkeypatch.setattr(remote_images, "_client", broken_client)
+    post(tmp_path / "posts" / "a.md", server.url("/gone.png"))
+    post(tmp_path / "posts" / "b.md", server.url("/ok.png"), "![](missing.png)")
+    res = run_cli(*NET, "--no-cache", str(tmp_path / "posts"))
+    assert res.codes == [("PL004", 5), ("PL004", 5), ("IMG001", 7)]
+    assert "no network stack here" in res.findings[0]["message"]
+
+
 def test_files_with_other_network_settings_are_still_checked_once(tmp_path: Path, run_cli, server: Server) -> None:
     # Two configurations with different network tables: the check runs after every file.
     for sub in ("x", "y"):

@@ -317,11 +317,6 @@ class RemoteImageCheck(DeferredCheck):
     def start(self, phase: Any) -> _Session:
         return _Session(phase)
 
-    def run(self, keys: list[str], phase: Any) -> dict[str, Probe]:
-        session = _Session(phase)
-        session.add(keys)
-        return session.finish()
-
     def judge(self, answer: Any, options: Any) -> tuple[str, str] | None:
         return judge(answer, options)
 
@@ -367,12 +362,18 @@ class _Session(DeferredSession):
             else:
                 self._send(url)
 
-    def _send(self, url: str | None) -> None:
+    def _send(self, url: str) -> None:
         if self._thread is None:
             self._start()
-        if self._error is not None:  # the thread has stopped: say why, here
+        try:
+            if self._error is None:
+                self._loop.call_soon_threadsafe(self._inbox.put_nowait, url)
+                return
+        except RuntimeError:  # the loop has closed: the thread is stopping with an error
+            self._thread.join()
+        if self._error is not None:  # say why here, not as a closed loop
             raise self._error
-        self._loop.call_soon_threadsafe(self._inbox.put_nowait, url)
+        raise RuntimeError("the remote-image check stopped")
 
     def _start(self) -> None:
         import asyncio
