@@ -123,15 +123,19 @@ def calendar_date(value: Any, *, lenient: bool = True) -> _dt.date | None:
 # --------------------------------------------------------------------------- loader types -> JSON
 
 
+_PLAIN = frozenset((str, int, float, bool, type(None)))
+
+
 def to_json(value: Any, _depth: int = 0) -> Any:
     """Loader types (dates, times, sets, bytes, non-string keys) as the JSON values a schema sees."""
     if _depth > 200:
         return None
     if isinstance(value, dict):
-        return {_json_key(k): to_json(v, _depth + 1) for k, v in value.items()}
+        # Strings and numbers, most values, are returned as they are without a call.
+        return {k if type(k) is str else _json_key(k): v if type(v) in _PLAIN else to_json(v, _depth + 1) for k, v in value.items()}
     if isinstance(value, (list, tuple, set, frozenset)):
         items = sorted(value, key=repr) if isinstance(value, (set, frozenset)) else value
-        return [to_json(v, _depth + 1) for v in items]
+        return [v if type(v) in _PLAIN else to_json(v, _depth + 1) for v in items]
     if isinstance(value, _dt.datetime):
         if value.tzinfo is None:
             # A YAML timestamp without a zone is UTC by the YAML spec; RFC 3339 needs it spelled out.
@@ -247,12 +251,14 @@ class SchemaStore:
         self.compiled = 0  # how many validators were built (tests check "once per schema per run")
         self.fetcher: Fetcher | None = None
         self._uris: dict[tuple[str, Path], str] = {}
+        self._by_uri: dict[tuple[str, Path | None], Loaded] = {}
 
     def clear(self) -> None:
         self._contents.clear()
         self._validators.clear()
         self._failures.clear()
         self._uris.clear()
+        self._by_uri.clear()
         self.compiled = 0
 
     def uri(self, name: str, base_dir: Path) -> str:
@@ -265,6 +271,9 @@ class SchemaStore:
 
     def load(self, uri: str, *, confine: Path | None = None, relative_to: Path | None = None) -> Loaded:
         """The compiled validator for ``uri``; local files (and their $refs) must lie under ``confine`` if given."""
+        got = self._by_uri.get((uri, confine))  # every post asks: no URL parsing on the way
+        if got is not None:
+            return got
         key = (urldefrag(uri)[0], str(confine) if confine else None)
         got = self._validators.get(key)
         if got is None:
@@ -275,6 +284,7 @@ class SchemaStore:
             except SchemaError as exc:
                 self._failures[key] = exc
                 raise
+        self._by_uri[(uri, confine)] = got
         return got
 
     def _contents_of(self, uri: str, confine: Path | None, relative_to: Path | None, referrer: str | None = None) -> Any:
