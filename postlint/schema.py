@@ -376,11 +376,68 @@ class SchemaStore:
                     resolver.lookup(ref)
                 except referencing.exceptions.Unresolvable:
                     raise SchemaError(f"schema {display_name(res_uri, relative_to)}: $ref {_short(ref, 80)} does not resolve") from None
-        validator = cls(root, registry=registry, format_checker=format_checker())
+        validator = cls(inline_local_refs(root) or root, registry=registry, format_checker=format_checker())
         self.compiled += 1
         files = tuple(unquote(urlsplit(u).path) for u in resources if urlsplit(u).scheme == "file")
         remote = any(urlsplit(u).scheme in WEB_SCHEMES and not u.startswith(SHIPPED_BASE) for u in resources)
         return Loaded(uri, name, validator, files, remote)
+
+
+_LOCAL_DEF = re.compile(r"#/(\$defs|definitions)/([^/~]+)")
+# Keywords that change what a $ref means where it stands, or that jsonschema evaluates across $refs:
+# a schema holding one is validated as written.
+_SCOPED = frozenset(("$dynamicRef", "$dynamicAnchor", "$recursiveRef", "$recursiveAnchor", "$anchor",
+                     "unevaluatedProperties", "unevaluatedItems"))
+_DATA = frozenset(("enum", "const", "examples", "default"))  # values here are data, not schemas
+_MAX_INLINED = 2000  # nodes: a schema whose definitions nest deeply is validated as written
+
+
+def inline_local_refs(root: Any) -> Any | None:
+    """A copy of ``root`` with each subschema that is nothing but a $ref to one of its own
+    definitions (``{"$ref": "#/$defs/name"}``) replaced by that definition; None when the schema
+    is left as written.
+
+    Such a subschema means exactly its target, and jsonschema resolves a $ref on every use: the
+    posts of a site pay it for every key. The copy keeps $id and $defs, so that a $ref left in it
+    (recursive, or with siblings) resolves as before. Schemas with nested $id, anchors, dynamic
+    references or unevaluated* keywords are left as written.
+    """
+    if not isinstance(root, dict):
+        return None
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            if _SCOPED.intersection(node) or (node is not root and "$id" in node):
+                return None
+            stack.extend(v for k, v in node.items() if k not in _DATA)
+        elif isinstance(node, list):
+            stack.extend(node)
+    inlined = 0
+
+    def copy(node: Any, expanding: frozenset[str]) -> Any:
+        nonlocal inlined
+        if isinstance(node, list):
+            return [copy(v, expanding) for v in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if len(node) == 1 and isinstance(ref, str) and (m := _LOCAL_DEF.fullmatch(ref)):
+            section, name = m.groups()
+            target = root.get(section, {}).get(name) if isinstance(root.get(section), dict) else None
+            if target is not None and name not in expanding:
+                inlined += 1
+                if inlined > _MAX_INLINED:
+                    raise RecursionError
+                return copy(target, expanding | {name})
+            return node
+        return {k: (v if k in _DATA else copy(v, expanding)) for k, v in node.items()}
+
+    try:
+        out = copy(root, frozenset())
+    except RecursionError:
+        return None
+    return out if inlined else None
 
 
 def _refs(contents: Any, base: str) -> Iterator[str]:

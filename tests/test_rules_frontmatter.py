@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -340,3 +341,61 @@ def test_offline_run_with_a_url_schema_in_the_config_makes_no_request(tmp_path: 
     res = run_cli("--offline", "--output-format", "json", str(tmp_path))
     assert res.exit_code == 0, res.stderr
     assert res.findings == []
+
+
+# --------------------------------------------------------------------------- $refs inlined for speed
+
+TREE = {
+    "$defs": {
+        "name": {"type": "string", "minLength": 1},
+        "node": {"type": "object", "properties": {"name": {"$ref": "#/$defs/name"}, "kids": {"type": "array", "items": {"$ref": "#/$defs/node"}}}},
+    },
+    "type": "object",
+    "properties": {
+        "title": {"$ref": "#/$defs/name"},
+        "tree": {"$ref": "#/$defs/node"},
+        "note": {"$ref": "#/$defs/name", "description": "a $ref with a sibling stays"},
+        "kind": {"enum": [{"$ref": "#/$defs/name"}, "plain"]},
+    },
+}
+
+
+def test_local_refs_are_inlined_and_the_rest_kept() -> None:
+    out = schema.inline_local_refs(TREE)
+    props = out["properties"]
+    assert props["title"] == {"type": "string", "minLength": 1}
+    assert props["note"] == TREE["properties"]["note"]  # not only a $ref: kept
+    assert props["kind"] == TREE["properties"]["kind"]  # data, not a schema
+    # node is inlined once; inside it, the recursive $ref to node stays a $ref
+    assert props["tree"]["properties"]["kids"]["items"] == {"$ref": "#/$defs/node"}
+    assert props["tree"]["properties"]["name"] == {"type": "string", "minLength": 1}
+    assert out["$defs"]["node"]["properties"]["name"] == {"type": "string", "minLength": 1}
+    assert TREE["properties"]["title"] == {"$ref": "#/$defs/name"}  # the original is untouched
+
+
+@pytest.mark.parametrize("extra", [
+    {"$anchor": "here"},
+    {"$dynamicAnchor": "meta"},
+    {"unevaluatedProperties": False},
+    {"properties": {"x": {"$id": "https://example.org/x", "type": "string"}}},
+])
+def test_schemas_with_scoped_keywords_are_left_as_written(extra: dict) -> None:
+    assert schema.inline_local_refs({**TREE, **extra}) is None
+
+
+def test_inlined_and_written_schemas_give_the_same_violations() -> None:
+    from postlint._jsonschema import jsonschema
+
+    validator_cls = jsonschema().Draft202012Validator
+    written = validator_cls(TREE)
+    inlined = validator_cls(schema.inline_local_refs(TREE))
+    instances = [
+        {"title": "", "tree": {"name": 3, "kids": [{"name": ""}, {"kids": [{"name": 5}]}]}, "note": "", "kind": "x"},
+        {"title": "ok", "tree": {"name": "root", "kids": []}, "note": "fine", "kind": "plain"},
+        {"title": 7},
+    ]
+    for inst in instances:
+        def shown(v: Any) -> list:
+            return sorted((list(e.absolute_path), e.validator, e.message) for e in v.iter_errors(inst))
+
+        assert shown(written) == shown(inlined)
