@@ -364,3 +364,7 @@ def main() -> None:
     except BrokenPipeError:
         # The reader went away (postlint ... | head): nothing more to say.
         os._exit(EXIT_OK)
+    finally:
+        # The outcome is decided and reported: a Ctrl-C while the interpreter shuts down would
+        # only turn it into a traceback.
+        signal.signal(signal.SIGINT, signal.SIG_IGN)

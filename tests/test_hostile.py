@@ -160,7 +160,7 @@ def _spawn(args: list[str], cwd: Path) -> subprocess.Popen:
 @pytest.mark.timeout(120)
 @pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupt_exits_promptly(tmp_path: Path, sig: int, code: int) -> None:
-    for i in range(400):
+    for i in range(1200):  # a run of several seconds: the signal comes in the middle
         write(tmp_path / "site" / f"p{i}.md", GOOD + ("Paragraph with May 5, 2020 and three steps.\n\n" * 300))
     proc = _spawn(["--offline", "--jobs", "2", "site"], tmp_path)
     time.sleep(1.0)
@@ -170,6 +170,15 @@ def test_interrupt_exits_promptly(tmp_path: Path, sig: int, code: int) -> None:
         pytest.skip("the run finished before the signal arrived")
     assert proc.returncode == code
     assert b"Traceback" not in err
+
+
+def test_an_interrupt_after_the_outcome_is_ignored(tmp_path: Path) -> None:
+    # Ctrl-C as the run ends would otherwise be a traceback from the interpreter's shutdown.
+    post = write(tmp_path / "p.md", GOOD)
+    code = (f"import signal, sys; from postlint.cli import main; sys.argv = ['postlint', '--offline', {str(post)!r}]\n"
+            "try: main()\nexcept SystemExit as exc: print(exc.code, signal.getsignal(signal.SIGINT) is signal.SIG_IGN)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(REPO)})
+    assert out.stdout.split() == ["0", "True"], out.stderr
 
 
 @pytest.mark.timeout(120)
