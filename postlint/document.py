@@ -715,7 +715,7 @@ def _load_yaml(fm: FrontMatter) -> None:
         if "&" in fm.raw and "*" in fm.raw and _expanded_size(node) > MAX_ALIAS_EXPANSION:
             fm.too_large = Report(base + 1, 1, f"front-matter aliases expand to over {MAX_ALIAS_EXPANSION:,} values; not loaded")
             return
-        fm.data = loader.construct_document(node)
+        fm.data = _construct(loader, node) if "&" not in fm.raw else loader.construct_document(node)
         fm._node = node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -738,6 +738,45 @@ def _load_yaml(fm: FrontMatter) -> None:
         fm.error = Report(base + 1, 1, f"YAML front-matter does not load: {exc}")
     finally:
         loader.dispose()
+
+
+_STR, _SEQ, _MAP = "tag:yaml.org,2002:str", "tag:yaml.org,2002:seq", "tag:yaml.org,2002:map"
+# Scalar tags whose constructors return their value directly (the others are generators or raise).
+_PLAIN_SCALARS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp"))
+
+
+class _Unusual(Exception):
+    """A node the direct construction leaves to PyYAML: merge keys, sets, explicit tags, ..."""
+
+
+def _construct(loader: Any, root: yaml.Node) -> Any:
+    """PyYAML's safe construction of a document without anchors, minus its per-node bookkeeping
+    (half of the front-matter load time). Anything unusual goes through PyYAML itself."""
+
+    def value(node: yaml.Node) -> Any:
+        kind = type(node)
+        tag = node.tag
+        if kind is yaml.ScalarNode:
+            if tag == _STR:
+                return node.value
+            if tag in _PLAIN_SCALARS:
+                return loader.yaml_constructors[tag](loader, node)
+        elif kind is yaml.MappingNode:
+            if tag == _MAP:
+                data = {}
+                for key_node, value_node in node.value:
+                    if type(key_node) is not yaml.ScalarNode:  # a list or mapping as a key
+                        raise _Unusual
+                    data[value(key_node)] = value(value_node)
+                return data
+        elif kind is yaml.SequenceNode and tag == _SEQ:
+            return [value(item) for item in node.value]
+        raise _Unusual
+
+    try:
+        return value(root)
+    except _Unusual:
+        return loader.construct_document(root)
 
 
 def _expanded_size(root: yaml.Node) -> int:

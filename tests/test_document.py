@@ -156,3 +156,47 @@ def test_front_matter_errors(tmp_path: Path, text: str, line: int) -> None:
 def test_deep_nesting_does_not_crash(tmp_path: Path) -> None:
     doc = load_document(write(tmp_path / "p.md", "---\nx: " + "[" * 10000 + "]" * 10000 + "\n---\n" + "> " * 3000 + "deep\n"))
     assert doc.front_matter.error is not None or doc.problems or doc.front_matter.data is not None
+
+
+_YAML_CASES = [
+    "title: Hello\ndate: 2024-01-05\ndraft: false\nweight: 0x1F\nratio: .inf\nnothing: ~\n",
+    "tags: [a, b, 1, 2.5, null]\nnested:\n  deep:\n    - {x: 1}\n    - [y, z]\n",
+    "1: int key\ntrue: bool key\n~: null key\n2024-01-05: date key\n",
+    "dup: 1\ndup: 2\n",
+    "when: 2022-02-30\n",  # kept as its string
+    "base: &b {a: 1}\nmerged:\n  <<: *b\n  c: 2\n",  # anchors: PyYAML itself
+    "merged:\n  <<: {a: 1}\n  c: 2\n",  # a merge key without anchors
+    "s: !!set {a, b}\no: !!omap [{a: 1}]\np: !!pairs [{a: 1}]\n",
+    "blob: !!binary aGk=\n",
+    "eq: =\n",
+    "= : value key\n",
+    "[a, b]: complex key\n",
+    "x: !custom 1\n",
+    "octal: 017\nsexagesimal: 1:30\nunderscore: 1_000\n",
+]
+
+
+@pytest.mark.parametrize("raw", _YAML_CASES)
+def test_direct_yaml_construction_matches_pyyaml(raw: str) -> None:
+    import yaml
+
+    from postlint.document import _construct, _Loader
+
+    def standard() -> object:
+        loader = _Loader(raw)
+        return loader.construct_document(loader.get_single_node())
+
+    def direct() -> object:
+        loader = _Loader(raw)
+        return _construct(loader, loader.get_single_node())
+
+    try:
+        expected = standard()
+    except yaml.YAMLError as exc:
+        with pytest.raises(type(exc)) as got:
+            direct()
+        assert str(got.value) == str(exc)
+        return
+    got = direct()
+    assert got == expected
+    assert repr(got) == repr(expected)  # the same types, not just equal values
