@@ -938,37 +938,16 @@ def _build_blocks(doc: Document) -> None:
     stack: list[int] = []  # open block indices (-1 for containers we do not model)
     lists: list[list] = []  # open lists: [id, ordered, next number]
     list_counter = 0
-    # Where inline text goes: (block, its text pieces, their source ranges) or None. Every piece
-    # appended has its range appended too: the two lists stay aligned (Block._segments).
-    targets: list[tuple[Block, list[str], list] | None] = [None]
-    target: tuple[Block, list[str], list] | None = None
+    # The block inline text goes to, or None, and the targets of the blocks around it.
+    targets: list[Block | None] = []
+    target: Block | None = None
     in_image: list[tuple[Image, list[str]]] = []
     cell_start = 0
-
-    # The current target's pieces and ranges, kept in locals: the Text branch runs a million times.
+    # The target's text pieces and their source ranges, kept in locals: the Text branch runs a
+    # million times. Every piece appended has its range appended too: the two lists stay aligned
+    # (Block._segments).
     tparts: list[str] | None = None
     tranges: list | None = None
-
-    def open_block(kind: str, rng: dict, textual: bool, *args: Any) -> None:
-        nonlocal target, tparts, tranges
-        parent = stack[-1] if stack and stack[-1] >= 0 else None
-        b = Block(len(blocks), kind, rng["start"], rng["end"], conv, parent, *args)
-        blocks.append(b)
-        stack.append(b.index)
-        targets.append(target)
-        if textual:
-            target = (b, b._parts, b._ranges)
-            tparts, tranges = b._parts, b._ranges
-        else:
-            target = tparts = tranges = None
-
-    def close_block() -> None:
-        nonlocal target, tparts, tranges
-        stack.pop()
-        if target is not None:
-            target[0].text = "".join(target[1])
-        target = targets.pop()
-        tparts, tranges = (target[1], target[2]) if target is not None else (None, None)
 
     for event, rng in pyromark.events_with_range(body, options=_OPTIONS):
         if type(event) is str:  # SoftBreak, HardBreak, Rule, ...
@@ -993,47 +972,60 @@ def _build_blocks(doc: Document) -> None:
             else:
                 ((tag, attrs),) = value.items()
                 if tag == "Link":  # the most common start after Text
-                    block_index = target[0].index if target is not None else None
-                    doc.links.append(Link(attrs["dest_url"], rng["start"], conv, block_index))
+                    doc.links.append(Link(attrs["dest_url"], rng["start"], conv, target.index if target is not None else None))
                     if target is not None:
-                        target[0].links.append(len(doc.links) - 1)
+                        target.links.append(len(doc.links) - 1)
                     continue
+            # Blocks are opened here, inline: a quarter of a million of them.
             kind = _BLOCK_TAGS.get(tag)
+            parent = stack[-1] if stack and stack[-1] >= 0 else None
             if kind is not None:
                 info = ""
                 if kind == "code" and type(attrs) is dict:
                     info = attrs.get("Fenced", "") or ""
-                open_block(kind, rng, kind not in _TEXTLESS, 0, None, False, None, 0, info)
+                b = Block(len(blocks), kind, rng["start"], rng["end"], conv, parent, 0, None, False, None, 0, info)
+                textual = kind not in _TEXTLESS
             elif tag == "Heading":
-                open_block("heading", rng, True, int(attrs["level"][1:]))
+                b = Block(len(blocks), "heading", rng["start"], rng["end"], conv, parent, int(attrs["level"][1:]))
+                textual = True
             elif tag == "Item":
                 lst = lists[-1] if lists else [0, False, None]
                 number = lst[2]
                 if number is not None:
                     lst[2] = number + 1
-                open_block("item", rng, True, 0, lst[0], lst[1], number, len(lists) - 1)
-            elif tag == "List":
-                list_counter += 1
-                lists.append([list_counter, attrs is not None, attrs])
-            elif tag == "TableCell":
-                if target is not None:
-                    if any(target[1]):  # a cell before this one in the row has text
-                        target[1].append(" | ")
-                        target[2].append({"start": rng["start"], "end": rng["start"]})  # stands for no source
-                    cell_start = len(target[1])
-            elif tag == "Image":
-                start = conv(rng["start"])
-                line, col = doc.position(start)
-                origin = "markdown" if attrs["link_type"] == "Inline" else "reference"
-                img = Image(attrs["dest_url"], "", line, col, start, origin, title=attrs.get("title", ""))
-                if target is not None:
-                    img.block = target[0].index
-                    target[0].images.append(len(images))
-                images.append(img)
-                in_image.append((img, []))
-            elif tag in _UNMODELLED:
-                stack.append(-1)
-                targets.append(target)
+                b = Block(len(blocks), "item", rng["start"], rng["end"], conv, parent, 0, lst[0], lst[1], number, len(lists) - 1)
+                textual = True
+            else:
+                if tag == "List":
+                    list_counter += 1
+                    lists.append([list_counter, attrs is not None, attrs])
+                elif tag == "TableCell":
+                    if tparts is not None:
+                        if any(tparts):  # a cell before this one in the row has text
+                            tparts.append(" | ")
+                            tranges.append({"start": rng["start"], "end": rng["start"]})  # type: ignore[union-attr] # stands for no source
+                        cell_start = len(tparts)
+                elif tag == "Image":
+                    start = conv(rng["start"])
+                    line, col = doc.position(start)
+                    origin = "markdown" if attrs["link_type"] == "Inline" else "reference"
+                    img = Image(attrs["dest_url"], "", line, col, start, origin, title=attrs.get("title", ""))
+                    if target is not None:
+                        img.block = target.index
+                        target.images.append(len(images))
+                    images.append(img)
+                    in_image.append((img, []))
+                elif tag in _UNMODELLED:
+                    stack.append(-1)
+                    targets.append(target)
+                    target = tparts = tranges = None
+                continue
+            blocks.append(b)
+            stack.append(b.index)
+            targets.append(target)
+            if textual:
+                target, tparts, tranges = b, b._parts, b._ranges
+            else:
                 target = tparts = tranges = None
             continue
         if "End" in event:
@@ -1044,34 +1036,34 @@ def _build_blocks(doc: Document) -> None:
                 tag = value
             else:
                 tag = next(iter(value))
-            if tag in _CLOSES_BLOCK:
-                close_block()
+            if tag in _CLOSES_BLOCK or tag in _UNMODELLED:
+                stack.pop()
+                if target is not None and tag in _CLOSES_BLOCK:
+                    target.text = "".join(tparts)  # type: ignore[arg-type]
+                target = targets.pop()
+                tparts, tranges = (target._parts, target._ranges) if target is not None else (None, None)
             elif tag == "List":
                 lists.pop()
             elif tag == "TableCell":
-                if target is not None:
-                    target[0].cells.append("".join(target[1][cell_start:]).strip())
+                if tparts is not None:
+                    target.cells.append("".join(tparts[cell_start:]).strip())  # type: ignore[union-attr]
             elif tag == "Image":
                 img, parts = in_image.pop()
                 img.alt = "".join(parts)
-            elif tag in _UNMODELLED:
-                stack.pop()
-                target = targets.pop()
-                tparts, tranges = (target[1], target[2]) if target is not None else (None, None)
             continue
         if "Code" in event:
             doc._code_ranges.append(rng)
-            if target is not None:
+            if tparts is not None:
                 # Code spans are not prose: one space keeps the words around them apart.
-                target[1].append(" ")
-                target[2].append(rng)
+                tparts.append(" ")
+                tranges.append(rng)  # type: ignore[union-attr]
             continue
         html = event.get("Html") if "Html" in event else event.get("InlineHtml")
         if html is not None:
             doc.html.append(Html(html, conv(rng["start"]), stack[-1] if stack and stack[-1] >= 0 else None))
-            if target is not None and "InlineHtml" in event and _BR_RE.match(html.strip()):
-                target[1].append("\n")
-                target[2].append(rng)
+            if tparts is not None and "InlineHtml" in event and _BR_RE.match(html.strip()):
+                tparts.append("\n")
+                tranges.append(rng)  # type: ignore[union-attr]
     # Items whose text lives in their first paragraph (loose lists): share it.
     n = len(blocks)
     for b in blocks:
