@@ -239,6 +239,9 @@ class Loaded:
     validator: Any
     files: tuple[str, ...] = ()  # local files it was built from (itself and its $refs)
     remote: bool = False  # built from a URL: depends on the network
+    # True only for front-matter data (as loaded) whose JSON form the validator finds nothing wrong
+    # with (see plain_acceptor); None: the schema uses keywords it does not evaluate.
+    accepts: Callable[[Any], bool] | None = None
 
 
 class SchemaStore:
@@ -380,7 +383,115 @@ class SchemaStore:
         self.compiled += 1
         files = tuple(unquote(urlsplit(u).path) for u in resources if urlsplit(u).scheme == "file")
         remote = any(urlsplit(u).scheme in WEB_SCHEMES and not u.startswith(SHIPPED_BASE) for u in resources)
-        return Loaded(uri, name, validator, files, remote)
+        return Loaded(uri, name, validator, files, remote, plain_acceptor(validator))
+
+
+# The Draft 2020-12 keywords plain_acceptor evaluates itself, exactly as jsonschema's own functions
+# do (jsonschema/_keywords.py); a schema using any other keyword jsonschema evaluates is left to it.
+_PLAIN_KEYWORDS = frozenset(("type", "properties", "required", "items", "minLength", "maxLength", "format"))
+_PLAIN_TYPES: dict[str, Callable[[Any], bool]] = {
+    "string": lambda v: isinstance(v, str),
+    "null": lambda v: v is None,
+    "boolean": lambda v: isinstance(v, bool),
+    "array": lambda v: isinstance(v, list),
+    "object": lambda v: isinstance(v, dict),
+}
+
+
+def plain_acceptor(validator: Any) -> Callable[[Any], bool] | None:
+    """For a schema made only of plain keywords, a test of front-matter data as loaded that is
+    True only when ``validator`` reports no error for ``to_json(data)``; False means "ask the
+    validator". None for any other schema.
+
+    Most posts match their schema, and jsonschema pays a validator object per key for finding
+    that out. Only the values the schema looks at are converted by ``to_json`` (a product page's
+    hundreds of release dates are not). Words jsonschema does not evaluate (title, description,
+    $defs...) are ignored here as there; "$schema" below the top would switch dialect, so it
+    leaves the schema to jsonschema.
+    """
+    import jsonschema
+
+    root = validator.schema
+    evaluated = frozenset(type(validator).VALIDATORS)
+    if type(validator) is not jsonschema.Draft202012Validator or not isinstance(root, dict):
+        return None
+
+    def plain(node: Any) -> bool:
+        if node is True:
+            return True
+        if not isinstance(node, dict) or (node is not root and "$schema" in node):
+            return False
+        for key, value in node.items():
+            if key not in evaluated:
+                continue
+            if key not in _PLAIN_KEYWORDS:
+                return False
+            if key == "type":
+                names = [value] if isinstance(value, str) else value
+                if not isinstance(names, list) or not all(isinstance(n, str) and n in _PLAIN_TYPES for n in names):
+                    return False
+            elif key == "properties":
+                if not isinstance(value, dict) or not all(plain(sub) for sub in value.values()):
+                    return False
+            elif key == "items":
+                if not plain(value):
+                    return False
+            elif key in ("minLength", "maxLength"):
+                if type(value) is not int:
+                    return False
+            elif key == "required":
+                if not isinstance(value, list):
+                    return False
+            elif not isinstance(value, str):  # format
+                return False
+        return True
+
+    if not plain(root):
+        return None
+    conforms = validator.format_checker.conforms if validator.format_checker is not None else None
+
+    def accepts(node: Any, value: Any, convert: Callable[[Any], Any] | None = None) -> bool:
+        """Whether ``value`` matches ``node``; ``convert`` turns its property values into JSON first."""
+        if node is True:
+            return True
+        for key, spec in node.items():
+            if key == "type":
+                if isinstance(spec, str):
+                    if not _PLAIN_TYPES[spec](value):
+                        return False
+                elif not any(_PLAIN_TYPES[t](value) for t in spec):
+                    return False
+            elif key == "properties":
+                if isinstance(value, dict):
+                    for k, sub in spec.items():
+                        if k in value and not accepts(sub, value[k] if convert is None else convert(value[k])):
+                            return False
+            elif key == "required":
+                if isinstance(value, dict) and not all(k in value for k in spec):
+                    return False
+            elif key == "items":
+                if isinstance(value, list) and not all(accepts(spec, item) for item in value):
+                    return False
+            elif key == "minLength":
+                if isinstance(value, str) and len(value) < spec:
+                    return False
+            elif key == "maxLength":
+                if isinstance(value, str) and len(value) > spec:
+                    return False
+            elif key == "format":
+                if conforms is not None and not conforms(value, spec):
+                    return False
+        return True
+
+    def member(value: Any) -> Any:
+        return value if type(value) in _PLAIN else to_json(value, 1)  # as to_json converts a mapping's values
+
+    def accepts_data(data: Any) -> bool:
+        if isinstance(data, dict) and "format" not in root and all(type(k) is str for k in data):
+            return accepts(root, data, member)  # to_json keeps these keys, and the mapping stays a mapping
+        return accepts(root, to_json(data))
+
+    return accepts_data
 
 
 _LOCAL_DEF = re.compile(r"#/(\$defs|definitions)/([^/~]+)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import http.server
 import json
 import subprocess
@@ -399,3 +400,77 @@ def test_inlined_and_written_schemas_give_the_same_violations() -> None:
             return sorted((list(e.absolute_path), e.validator, e.message) for e in v.iter_errors(inst))
 
         assert shown(written) == shown(inlined)
+
+
+# --------------------------------------------------------------------------- posts that match: no jsonschema
+
+
+PLAIN = {
+    "type": "object",
+    "required": ["title"],
+    "properties": {
+        "title": {"type": "string", "minLength": 1, "description": "not evaluated"},
+        "short": {"type": ["string", "null"], "maxLength": 3},
+        "when": {"type": ["string", "null"], "format": "post-date"},
+        "tags": {"type": ["string", "array"], "items": {"type": "string", "minLength": 2}},
+        "meta": {"type": "object", "required": ["x"], "properties": {"x": {"type": "boolean"}}},
+        "any": True,
+    },
+}
+
+
+def _loaded(contents: dict, tmp_path: Path) -> schema.Loaded:
+    path = write(tmp_path / "s.json", json.dumps(contents))
+    return schema.STORE.load(schema.schema_uri(str(path), tmp_path))
+
+
+@pytest.mark.parametrize("data", [
+    {"title": "T"},
+    {"title": ""},
+    {"tittle": "T"},
+    {"title": 3},
+    {"title": None},
+    {"title": _dt.date(2024, 5, 1)},  # its JSON form is a string
+    {"title": "T", "short": "abcd"},
+    {"title": "T", "short": "abc", "when": "2024-02-30"},
+    {"title": "T", "when": _dt.datetime(2024, 2, 29, 12, 0)},
+    {"title": "T", "when": "2024-2-09"},
+    {"title": "T", "tags": ["ab", "c"]},
+    {"title": "T", "tags": ["ab", 7]},
+    {"title": "T", "tags": ["ab", _dt.date(2024, 1, 1)]},
+    {"title": "T", "tags": {"a", "b"}},  # a set is a list to the schema; items of one letter
+    {"title": "T", "tags": True},
+    {"title": "T", "meta": {"x": 1}},
+    {"title": "T", "meta": {"y": True}},
+    {"title": "T", "meta": {"x": True}, "any": [object()]},
+    {"title": "T", 1: "a non-string key", "other": {"deep": [1, {2: 3}]}},
+    {True: "T"},  # its key is "true"
+])
+def test_plain_acceptor_agrees_with_the_validator(data: dict, tmp_path: Path) -> None:
+    for loaded in (_loaded(PLAIN, tmp_path), schema.STORE.load(schema.schema_uri("post", tmp_path))):
+        assert loaded.accepts is not None
+        errors = list(loaded.validator.iter_errors(schema.to_json(data)))
+        assert loaded.accepts(data) is (errors == [])
+
+
+@pytest.mark.parametrize("extra", [
+    {"enum": [1]},
+    {"additionalProperties": False},
+    {"properties": {"n": {"type": "integer"}}},
+    {"properties": {"x": {"$ref": "#/$defs/x"}, "y": {"$ref": "#/$defs/x"}}, "$defs": {"x": {"$ref": "#/$defs/x"}}},
+    {"properties": {"x": {"$schema": "http://json-schema.org/draft-07/schema#", "type": "string"}}},
+    {"properties": {"x": False}},
+    {"format": "post-date", "properties": {"x": {"pattern": "^a"}}},
+    {"$schema": "http://json-schema.org/draft-07/schema#"},
+])
+def test_schemas_with_other_keywords_are_left_to_jsonschema(extra: dict, tmp_path: Path) -> None:
+    assert _loaded({**PLAIN, **extra}, tmp_path).accepts is None
+
+
+def test_matching_and_failing_posts_report_as_before(run_cli, tmp_path: Path) -> None:
+    write(tmp_path / "ok.md", "---\ntitle: 2024-05-01\ndate: 2024-05-01 10:00:00 +0200\ntags: [a, b]\nreleases:\n  - {date: 2020-01-01}\n---\nBody.\n")
+    write(tmp_path / "bad.md", "---\n$schema: post\ntitle: T\ndate: 2024-02-30\n7: seven\ntags:\n  - a\n  - 3\n---\nBody.\n")
+    write(tmp_path / "keys.md", "---\ntrue: T\n---\nBody.\n")
+    assert fm_findings(run_cli, "--no-config", tmp_path) == [
+        ("FM001", 4, 7), ("FM001", 8, 5), ("FM001", 1, 1),
+    ]
