@@ -752,31 +752,32 @@ class _Unusual(Exception):
 def _construct(loader: Any, root: yaml.Node) -> Any:
     """PyYAML's safe construction of a document without anchors, minus its per-node bookkeeping
     (half of the front-matter load time). Anything unusual goes through PyYAML itself."""
-
-    def value(node: yaml.Node) -> Any:
-        kind = type(node)
-        tag = node.tag
-        if kind is yaml.ScalarNode:
-            if tag == _STR:
-                return node.value
-            if tag in _PLAIN_SCALARS:
-                return loader.yaml_constructors[tag](loader, node)
-        elif kind is yaml.MappingNode:
-            if tag == _MAP:
-                data = {}
-                for key_node, value_node in node.value:
-                    if type(key_node) is not yaml.ScalarNode:  # a list or mapping as a key
-                        raise _Unusual
-                    data[value(key_node)] = value(value_node)
-                return data
-        elif kind is yaml.SequenceNode and tag == _SEQ:
-            return [value(item) for item in node.value]
-        raise _Unusual
-
     try:
-        return value(root)
+        return _value(loader, root)
     except _Unusual:
         return loader.construct_document(root)
+
+
+def _value(loader: Any, node: yaml.Node) -> Any:
+    # A module function, not a closure: a recursive closure is a reference cycle per call.
+    kind = type(node)
+    tag = node.tag
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _PLAIN_SCALARS:
+            return loader.yaml_constructors[tag](loader, node)
+    elif kind is yaml.MappingNode:
+        if tag == _MAP:
+            data = {}
+            for key_node, value_node in node.value:
+                if type(key_node) is not yaml.ScalarNode:  # a list or mapping as a key
+                    raise _Unusual
+                data[_value(loader, key_node)] = _value(loader, value_node)
+            return data
+    elif kind is yaml.SequenceNode and tag == _SEQ:
+        return [_value(loader, item) for item in node.value]
+    raise _Unusual
 
 
 def _expanded_size(root: yaml.Node) -> int:
