@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import gc
 import os
 import signal
 import sys
@@ -349,6 +350,10 @@ def _on_sigterm(signum: int, frame: object) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _on_sigterm)
+    # Linting allocates millions of short-lived objects and almost no reference cycles: at the
+    # default threshold (700) the collector ran 1,300 times per corpus run for 5% of the CPU time,
+    # to free a few thousand objects. Worker processes inherit the setting.
+    gc.set_threshold(10_000)
     try:
         cli.main(prog_name="postlint", standalone_mode=False)
     except click.exceptions.Exit as exc:
