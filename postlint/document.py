@@ -85,6 +85,8 @@ class FrontMatter:
     comments: list[tuple[int, str]] = field(default_factory=list)
     # YAML: the composed node tree, walked for positions only when a rule asks for one
     _node: Any = field(default=None, repr=False)
+    # YAML: False when no mapping spells a key twice (known from loading): no walk to find none
+    _maybe_repeats: bool = field(default=True, repr=False)
 
     def _walk(self) -> None:
         if self._node is not None:
@@ -106,8 +108,23 @@ class FrontMatter:
     @property
     def duplicates(self) -> list[DuplicateKey]:
         """Keys repeated in one mapping (loaders silently keep the last)."""
+        if self._node is not None and not self._maybe_repeats:
+            return []
         self._walk()
         return self._duplicates
+
+    def _top_level(self, key: Any) -> tuple[tuple[int, int], tuple[int, int]] | None:
+        """Positions of a top-level key and its value, read off the unwalked tree: the common
+        question (where is ``date``?) without walking every key of every post."""
+        found = None
+        for key_node, value_node in self._node.value if isinstance(self._node, yaml.MappingNode) else ():
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key and key != "<<":
+                found = key_node, value_node  # the last one, as the walk records
+        if found is None:
+            return None
+        base = self.start_line + 1
+        k, v = found[0].start_mark, found[1].start_mark
+        return (base + k.line, k.column + 1), (base + v.line, v.column + 1)
 
     @property
     def ok(self) -> bool:
@@ -116,6 +133,9 @@ class FrontMatter:
     def line_of(self, path: JsonPath) -> tuple[int, int]:
         """Position of a key path, falling back to the nearest ancestor, then the opening fence."""
         p = tuple(path)
+        if len(p) == 1 and self._node is not None:
+            top = self._top_level(p[0])
+            return top[0] if top is not None else (self.start_line, 1)
         while p:
             if p in self.positions:
                 return self.positions[p]
@@ -124,6 +144,9 @@ class FrontMatter:
 
     def value_line_of(self, path: JsonPath) -> tuple[int, int]:
         p = tuple(path)
+        if len(p) == 1 and self._node is not None:
+            top = self._top_level(p[0])
+            return top[1] if top is not None else (self.start_line, 1)
         if p in self.value_positions:
             return self.value_positions[p]
         return self.line_of(p)
@@ -715,7 +738,10 @@ def _load_yaml(fm: FrontMatter) -> None:
         if "&" in fm.raw and "*" in fm.raw and _expanded_size(node) > MAX_ALIAS_EXPANSION:
             fm.too_large = Report(base + 1, 1, f"front-matter aliases expand to over {MAX_ALIAS_EXPANSION:,} values; not loaded")
             return
-        fm.data = _construct(loader, node) if "&" not in fm.raw else loader.construct_document(node)
+        if "&" in fm.raw:  # anchors and aliases: PyYAML's own construction
+            fm.data = loader.construct_document(node)
+        else:
+            fm.data, fm._maybe_repeats = _construct(loader, node)
         fm._node = node
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -749,16 +775,18 @@ class _Unusual(Exception):
     """A node the direct construction leaves to PyYAML: merge keys, sets, explicit tags, ..."""
 
 
-def _construct(loader: Any, root: yaml.Node) -> Any:
+def _construct(loader: Any, root: yaml.Node) -> tuple[Any, bool]:
     """PyYAML's safe construction of a document without anchors, minus its per-node bookkeeping
-    (half of the front-matter load time). Anything unusual goes through PyYAML itself."""
+    (half of the front-matter load time), and whether some mapping may spell a key twice.
+    Anything unusual goes through PyYAML itself."""
+    repeats: list[yaml.Node] = []
     try:
-        return _value(loader, root)
+        return _value(loader, root, repeats), bool(repeats)
     except _Unusual:
-        return loader.construct_document(root)
+        return loader.construct_document(root), True
 
 
-def _value(loader: Any, node: yaml.Node) -> Any:
+def _value(loader: Any, node: yaml.Node, repeats: list[yaml.Node]) -> Any:
     # A module function, not a closure: a recursive closure is a reference cycle per call.
     kind = type(node)
     tag = node.tag
@@ -773,10 +801,13 @@ def _value(loader: Any, node: yaml.Node) -> Any:
             for key_node, value_node in node.value:
                 if type(key_node) is not yaml.ScalarNode:  # a list or mapping as a key
                     raise _Unusual
-                data[_value(loader, key_node)] = _value(loader, value_node)
+                data[_value(loader, key_node, repeats)] = _value(loader, value_node, repeats)
+            pairs = node.value
+            if len(pairs) > 1 and len({k.value for k, _ in pairs}) < len(pairs):
+                repeats.append(node)
             return data
     elif kind is yaml.SequenceNode and tag == _SEQ:
-        return [_value(loader, item) for item in node.value]
+        return [_value(loader, item, repeats) for item in node.value]
     raise _Unusual
 
 

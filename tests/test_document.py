@@ -188,7 +188,7 @@ def test_direct_yaml_construction_matches_pyyaml(raw: str) -> None:
 
     def direct() -> object:
         loader = _Loader(raw)
-        return _construct(loader, loader.get_single_node())
+        return _construct(loader, loader.get_single_node())[0]
 
     try:
         expected = standard()
@@ -200,3 +200,28 @@ def test_direct_yaml_construction_matches_pyyaml(raw: str) -> None:
     got = direct()
     assert got == expected
     assert repr(got) == repr(expected)  # the same types, not just equal values
+
+
+_POSITION_CASES = [  # (front-matter, whether answering needs the full walk)
+    ("title: A\ndate: 2024-01-05\ntags: [a, b]\n", False),
+    ("title: A\ntitle: B\n", True),  # a repeated key: the last one is where the value comes from
+    ("nested:\n  a: 1\n  a: 2\nother: x\n", True),
+    ("'1': quoted\n1: plain\n", True),  # spelled the same: reported as repeated, though loaders keep both
+    ("base: &b {a: 1}\nmerged:\n  <<: *b\n  date: 2\n", True),  # anchors
+    ("'<<': 1\n'<<': 2\n", True),
+    ("date:\n  - 2024-01-05\n", False),
+]
+
+
+@pytest.mark.parametrize(("raw", "walks"), _POSITION_CASES)
+def test_front_matter_positions_without_a_walk_match_the_walk(tmp_path: Path, raw: str, walks: bool) -> None:
+    """Duplicates and top-level positions read off the loaded tree equal those of the full walk."""
+    path = write(tmp_path / "post.md", f"---\n{raw}---\nBody.\n")
+    quick, walked = load_document(path).front_matter, load_document(path).front_matter
+    assert quick is not None and walked is not None
+    walked._walk()
+    assert quick.duplicates == walked.duplicates
+    for key in ["title", "date", "nested", "other", "1", "<<", "base", "merged", "missing"]:
+        assert quick.line_of((key,)) == walked.line_of((key,)), key
+        assert quick.value_line_of((key,)) == walked.value_line_of((key,)), key
+    assert (quick._node is None) == walks
