@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from postlint.document import load_document, parse_text
+from postlint.extract.enumerations import _LEAD_IN_OR_ENUMERATION, Outline
 from postlint.registry import Context
 from postlint.rules import ALL_RULES
 from postlint.rules.counts import RULES, CountOptions
@@ -294,3 +295,36 @@ def test_short_items_that_name_several_things_are_not_judged() -> None:
     - Plums.
     """
     assert findings_in(text) == []
+
+
+def _stems_only(self: Outline, text: str) -> bool:
+    """``may_compare`` as it was before the plural test: a colon, or a heading noun's stem."""
+    if ":" in text and _LEAD_IN_OR_ENUMERATION.search(text):
+        return True
+    low = text.lower()
+    return any(noun[: max(3, len(noun) - 2)] in low for noun in self.by_noun)
+
+
+@pytest.mark.parametrize(
+    ("claim", "headings", "expected"),
+    [
+        ("We compare three countries.", ["Country 1", "Country 2"], [("COUNT001", 1)]),
+        ("We compare Three Countries.", ["Country 1", "Country 2"], [("COUNT001", 1)]),
+        ("Three analyses follow.", ["Analysis 1", "Analysis 2"], [("COUNT001", 1)]),
+        ("Three classes follow.", ["Class 1", "Class 2"], [("COUNT001", 1)]),
+        ("Two branches follow.", ["Branch 1", "Branch 2", "Branch 3"], [("COUNT001", 1)]),
+        ("Here are 3 boxes.", ["Box 1", "Box 2"], [("COUNT001", 1)]),
+        ("Meet the three children.", ["Child 1", "Child 2"], [("COUNT001", 1)]),
+        ("Three series follow.", ["Series 1", "Series 2"], [("COUNT001", 1)]),
+        # "people" holds no "pers", "feet" no "foo": never compared, then or now
+        ("We asked two people.", ["Person 1", "Person 2", "Person 3"], []),
+        ("It is three feet long.", ["Foot 1", "Foot 2"], []),
+        ("We asked two people and a persona.", ["Person 1", "Person 2", "Person 3"], [("COUNT001", 1)]),
+        ("Two steps-by-step guides.", ["Step 1", "Step 2", "Step 3"], []),
+    ],
+)
+def test_plural_filter_compares_what_the_stem_filter_did(monkeypatch, claim: str, headings: list[str], expected: list) -> None:
+    text = claim + "\n\n" + "".join(f"## {h}\n\nText.\n\n" for h in headings)
+    assert findings_in(text) == expected
+    monkeypatch.setattr(Outline, "may_compare", _stems_only)
+    assert findings_in(text) == expected

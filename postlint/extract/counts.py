@@ -6,7 +6,10 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-__all__ = ["Claim", "Label", "find_claims", "inline_enumeration", "read_label", "number_value", "singular", "starts_with_noun"]
+__all__ = [
+    "Claim", "Label", "find_claims", "inline_enumeration", "read_label", "number_value", "plural_forms", "singular",
+    "starts_with_noun",
+]
 
 _ONES = [
     "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
@@ -164,6 +167,18 @@ def singular(word: str) -> str | None:
     return w[:-1]
 
 
+_IRREGULAR_PLURALS = {one: [w for w, s in _IRREGULAR.items() if s == one] for one in set(_IRREGULAR.values())}
+
+
+def plural_forms(noun: str) -> set[str]:
+    """Every lower-case word that ``singular`` reads as ``noun`` (a lower-case singular), and a few
+    that it does not: a text that holds none of them holds no plural of ``noun``."""
+    forms = {noun + "s", noun + "es", *_IRREGULAR_PLURALS.get(noun, ())}
+    if noun.endswith("y"):
+        forms.add(noun[:-1] + "ies")
+    if noun.endswith("is"):
+        forms.add(noun[:-2] + "es")
+    return forms
 
 
 def _word_number(tokens: list[tuple[str, str, int, int]], i: int) -> tuple[int, int] | None:

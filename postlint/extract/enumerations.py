@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from postlint.document import Block, Document
-from postlint.extract.counts import Claim, Label, find_claims, read_label, starts_with_noun
+from postlint.extract.counts import Claim, Label, find_claims, plural_forms, read_label, starts_with_noun
 from postlint.registry import Report
 
 _NOTE_ITEM = re.compile(r"\s*(?:note|nb|n\.b\.|tip|warning|caution|update|edit|important)\s*:", re.I)
@@ -103,17 +103,16 @@ class Outline:
 
     def may_compare(self, text: str) -> bool:
         """Whether a claim in ``text`` could be compared with anything: a lead-in (ending with a colon),
-        an inline enumeration after a colon, or a word that heads sections. Reading claims costs;
-        most prose has none of these."""
+        an inline enumeration after a colon, or the plural of a word that heads sections. Reading
+        claims costs; most prose has none of these."""
         if ":" in text and _LEAD_IN_OR_ENUMERATION.search(text):
             return True
-        stems = self._stems
-        if not stems:
+        if not self._plurals:
             return False
         low = text.lower()
-        for stem in stems:
+        for stem in self._stems:
             if stem in low:
-                return True
+                return any(plural in low for plural in self._plurals)
         return False
 
     def __init__(self, doc: Document):
@@ -125,7 +124,10 @@ class Outline:
             m = _FIRST_WORD.match(h.text.lower())
             if m and starts_with_noun(h.text, m.group(1)):
                 self.by_noun.setdefault(m.group(1), []).append(pos)
-        # "country" is counted as "countries": look for the part a plural keeps.
+        # A claim compared with sections holds the plural of a heading noun ("countries" for "Country 1").
+        self._plurals = tuple({plural for noun in self.by_noun for plural in plural_forms(noun)})
+        # And the part a plural keeps ("countr"), as this has always asked: "feet" holds no "foo" of
+        # "foot", and is never compared.
         self._stems = tuple({noun[: max(3, len(noun) - 2)] for noun in self.by_noun})
 
     @cached_property

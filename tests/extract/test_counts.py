@@ -9,7 +9,10 @@ import sys
 
 import pytest
 
-from postlint.extract.counts import _CARDINAL, _WORD_CARDINAL, _cardinals, find_claims, inline_enumeration, number_value, read_label, singular, starts_with_noun
+from postlint.extract.counts import (
+    _CARDINAL, _IRREGULAR, _WORD_CARDINAL, _cardinals, find_claims, inline_enumeration, number_value, plural_forms, read_label,
+    singular, starts_with_noun,
+)
 
 
 @pytest.mark.parametrize(
@@ -101,6 +104,22 @@ def test_claim_spans_and_context() -> None:
 )
 def test_singular(word: str, expected: str | None) -> None:
     assert singular(word) == expected
+
+
+def test_plural_forms_hold_every_plural_singular_reads() -> None:
+    """A text that holds a word singular() reads as noun holds one of plural_forms(noun), lower-cased."""
+    words = [
+        *_IRREGULAR, "features", "countries", "analyses", "paralyses", "boxes", "branches", "wishes", "quizzes",
+        "classes", "processes", "APIs", "URLS", "COMMITSS", "Steps", "STEPS", "keys", "spies", "Uses’", "uses'",
+        "open-source-projects", "step-by-steps", "axes", "data", "series", "kiwis", "bus", "gases",
+    ]
+    rng = random.Random(3)
+    letters = "aeiosuxyzchST"
+    words += ["".join(rng.choice(letters) for _ in range(rng.randint(2, 8))) + rng.choice(["s", "es", "ies", "ses"]) for _ in range(5_000)]
+    for word in words:
+        noun = singular(word)
+        if noun is not None:
+            assert any(form in f"the {word.lower()} here" for form in plural_forms(noun)), word
 
 
 @pytest.mark.parametrize(
