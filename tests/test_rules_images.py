@@ -296,3 +296,30 @@ def test_listings_read_each_folder_once(tmp_path: Path, monkeypatch: pytest.Monk
     assert results[1].path is None and results[1].suggestion == "/a/x.png"
     assert results[2].path is None and results[2].suggestion == "/a/x.png"
     assert sorted(calls) == sorted({str(tmp_path / "static"), str(tmp_path / "static" / "a")})
+
+
+def test_scans_cover_the_body_only_from_its_first_character() -> None:
+    # The shortcode, HTML and templated-destination scans start at the body (the front-matter's
+    # look-alikes do not count), and at its first brace or "<": these sit at its very start.
+    doc = _doc(
+        """\
+        ---
+        title: '{{< figure src="fm.png" >}} <img src="fm.png"> ![x]({{ "/fm.png" | url }})'
+        ---
+        {{< figure src="c.png" alt="C" >}} `{{< img src="code.png" >}}`
+        > <IMG SRC="q.png" ALT="">
+        > {% image "d.png" %}
+
+        ![T]( {{ "/t.png" | relative_url }}) ![U]({{ '/u.png' | url }}) {{image "e.png"}}
+        """
+    )
+    found = [(i.origin, i.src, i.line, i.column) for i in collect_images(doc)]
+    assert found == [
+        ("shortcode", "c.png", 4, 17),
+        ("html", "q.png", 5, 13),
+        ("shortcode", "d.png", 6, 13),
+        ("markdown", "/t.png", 8, 1),
+        ("markdown", "/u.png", 8, 38),
+        ("shortcode", "e.png", 8, 74),
+    ]
+    assert collect_images(_doc("---\ntitle: '{{< figure src=\"x.png\" >}}'\n---\nNo brace, no tag.\n")) == []

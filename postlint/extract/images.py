@@ -224,6 +224,8 @@ def _html_sources(doc: Document) -> Iterator[tuple[str, int]]:
 
 
 def html_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
+    if doc.text.find("<", doc.body_start) == -1:
+        return  # raw HTML is made of the body's text: without a "<" there is none
     for text, base in _html_sources(doc):
         if "<img" not in text.lower():
             continue
@@ -266,70 +268,73 @@ _LIQUID_IMAGE_SHORTCODES = {"image": 1, "img": 1, "picture": 1, "image_with_clas
 # `![alt]({{ image | url }})`: the spaces make it no Markdown image, but Eleventy and Jekyll expand
 # the template before Markdown sees it.
 _TEMPLATE_DEST = re.compile(r"!\[([^\]\n]*)\]\(\s*((?:\{\{[^}\n]*\}\}|\{%[^%\n]*%\})[^)\s]*)\s*(?:\"[^\"\n]*\")?\)")
+_TEMPLATE_DEST_HINT = re.compile(r"\]\( ?\{")  # "](" then a brace, at most one space between
 
 
 def template_destination_images(doc: Document, mask: Container[int], known: set[int]) -> Iterator[FoundImage]:
-    body = doc.text[doc.body_start :]
-    if "]({" not in body and "]( {" not in body:
+    text, start = doc.text, doc.body_start
+    if _TEMPLATE_DEST_HINT.search(text, start) is None:
         return
-    for m in _TEMPLATE_DEST.finditer(body):
-        start = doc.body_start + m.start()
-        if start in mask or start in known:
+    for m in _TEMPLATE_DEST.finditer(text, start):
+        if m.start() in mask or m.start() in known:
             continue
         # Reported at the `![`, like the Markdown images pyromark finds.
-        yield _image(doc, m.group(2), start, "markdown", alt=m.group(1))
+        yield _image(doc, m.group(2), m.start(), "markdown", alt=m.group(1))
 
 
 def shortcode_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
-    body = doc.text[doc.body_start :]
-    base = doc.body_start
-    if "{{" in body:
-        for m in _HUGO_SC.finditer(body):
-            name = m.group(2).lower()
-            if name not in _HUGO_IMAGE_SHORTCODES or base + m.start() in mask:
-                continue
-            named: dict[str, tuple[str, int]] = {}
-            positional: list[tuple[str, int]] = []
-            for a in _HUGO_ARG.finditer(m.group(3)):
-                g = next(i for i in (2, 3, 4, 5) if a.group(i) is not None)
-                item = (a.group(g), base + m.start(3) + a.start(g))
-                if a.group(1):
-                    named[a.group(1).lower()] = item
-                else:
-                    positional.append(item)
-            src = named.get("src") or (positional[0] if positional else None)
-            alt_item = named.get("alt")
-            if alt_item is None and _HUGO_IMAGE_SHORTCODES[name]:
-                alt_item = named.get("caption") or named.get("title")
-            if src is None:
-                continue
-            alt_known = alt_item is not None or _HUGO_IMAGE_SHORTCODES[name]
-            yield _image(doc, src[0], src[1], "shortcode", alt=alt_item[0] if alt_item else None, alt_known=alt_known, base="page-root")
-        for m in _GO_IMAGE.finditer(body):
-            if base + m.start() not in mask:
-                # golang.org's {{image "dir/x.png" 600}}: relative to the page; it writes no alt.
-                yield _image(doc, m.group(1), base + m.start(1), "shortcode", alt_known=False, base="page")
-    if "{%" in body:
-        for m in _LIQUID_SC.finditer(body):
-            name = m.group(1).lower()
-            if name not in _LIQUID_IMAGE_SHORTCODES or base + m.start() in mask:
-                continue
-            args = list(_LIQUID_ARG.finditer(m.group(2)))
-            if not args:
-                continue
-            first = args[0]
-            alt_i = _LIQUID_IMAGE_SHORTCODES[name]
-            alt = None
-            alt_known = False
-            if len(args) > alt_i and args[alt_i].group(2 if args[alt_i].group(2) is not None else 3) is not None:
-                a = args[alt_i]
-                alt, alt_known = (a.group(2) if a.group(2) is not None else a.group(3)), True
-            if first.group(2) is not None or first.group(3) is not None:
-                g = 2 if first.group(2) is not None else 3
-                yield _image(doc, first.group(g), base + m.start(2) + first.start(g), "shortcode", alt=alt, alt_known=alt_known, base="root")
+    # Every shortcode starts with a brace: none before the body's first one. The patterns search
+    # the text from there (no copy of the body; offsets stay absolute) and look at nothing before
+    # their first character.
+    text = doc.text
+    brace = text.find("{", doc.body_start)
+    if brace == -1:
+        return
+    for m in _HUGO_SC.finditer(text, brace):
+        name = m.group(2).lower()
+        if name not in _HUGO_IMAGE_SHORTCODES or m.start() in mask:
+            continue
+        named: dict[str, tuple[str, int]] = {}
+        positional: list[tuple[str, int]] = []
+        for a in _HUGO_ARG.finditer(m.group(3)):
+            g = next(i for i in (2, 3, 4, 5) if a.group(i) is not None)
+            item = (a.group(g), m.start(3) + a.start(g))
+            if a.group(1):
+                named[a.group(1).lower()] = item
             else:
-                # A variable argument: the path lives somewhere we cannot see.
-                yield _image(doc, "{{ " + first.group(1) + " }}", base + m.start(2) + first.start(1), "shortcode", alt=alt, alt_known=alt_known, base="root")
+                positional.append(item)
+        src = named.get("src") or (positional[0] if positional else None)
+        alt_item = named.get("alt")
+        if alt_item is None and _HUGO_IMAGE_SHORTCODES[name]:
+            alt_item = named.get("caption") or named.get("title")
+        if src is None:
+            continue
+        alt_known = alt_item is not None or _HUGO_IMAGE_SHORTCODES[name]
+        yield _image(doc, src[0], src[1], "shortcode", alt=alt_item[0] if alt_item else None, alt_known=alt_known, base="page-root")
+    for m in _GO_IMAGE.finditer(text, brace):
+        if m.start() not in mask:
+            # golang.org's {{image "dir/x.png" 600}}: relative to the page; it writes no alt.
+            yield _image(doc, m.group(1), m.start(1), "shortcode", alt_known=False, base="page")
+    for m in _LIQUID_SC.finditer(text, brace):
+        name = m.group(1).lower()
+        if name not in _LIQUID_IMAGE_SHORTCODES or m.start() in mask:
+            continue
+        args = list(_LIQUID_ARG.finditer(m.group(2)))
+        if not args:
+            continue
+        first = args[0]
+        alt_i = _LIQUID_IMAGE_SHORTCODES[name]
+        alt = None
+        alt_known = False
+        if len(args) > alt_i and args[alt_i].group(2 if args[alt_i].group(2) is not None else 3) is not None:
+            a = args[alt_i]
+            alt, alt_known = (a.group(2) if a.group(2) is not None else a.group(3)), True
+        if first.group(2) is not None or first.group(3) is not None:
+            g = 2 if first.group(2) is not None else 3
+            yield _image(doc, first.group(g), m.start(2) + first.start(g), "shortcode", alt=alt, alt_known=alt_known, base="root")
+        else:
+            # A variable argument: the path lives somewhere we cannot see.
+            yield _image(doc, "{{ " + first.group(1) + " }}", m.start(2) + first.start(1), "shortcode", alt=alt, alt_known=alt_known, base="root")
 
 
 # --------------------------------------------------------------------------- front-matter
