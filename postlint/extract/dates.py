@@ -5,6 +5,7 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -346,7 +347,7 @@ def find_dates(text: str, order: str | None = None) -> Iterator[DateMatch]:
     ``order`` ("MDY" or "DMY") enables numeric dates like 06/05/2019, which are ambiguous otherwise.
     A year alone counts only after a word that makes it one ("in 1949", "since 1959") or in a range.
     """
-    if not has_ascii_digit(text) or not _MAY_HOLD_DATE.search(text):
+    if not may_hold_date(text):
         return
     digit_match, word_match = _MATCHERS.get(order) or _matchers(order)
     if _LOWER_HINT.search(text) or (not text.isascii() and _OTHER_DIGIT.search(text)):
@@ -366,6 +367,11 @@ def find_dates(text: str, order: str | None = None) -> Iterator[DateMatch]:
             continue
         yield d
         pos = max(d.end, at + 1)
+
+
+def may_hold_date(text: str) -> bool:
+    """Whether ``text`` has what every date holds (see _MAY_HOLD_DATE): most texts fail at a few scans in C."""
+    return has_ascii_digit(text) and _MAY_HOLD_DATE.search(text) is not None
 
 
 def has_ascii_digit(text: str) -> bool:
@@ -544,7 +550,8 @@ def _image_only(b: Block) -> bool:
     return b.kind in ("paragraph", "html") and (not text or text.isspace()) and (bool(b.images) or b.kind == "html")
 
 
-def _entry(b: Block, order: str | None) -> Entry | None:
+def _entry(b: Block, order: str | None, dated: bool = True) -> Entry | None:
+    """The block's entry; ``dated``: False when the block's text holds no date (only a version can open it)."""
     text = b.text
     if b.kind == "heading":
         v = parse_version(text)
@@ -556,6 +563,8 @@ def _entry(b: Block, order: str | None) -> Entry | None:
                     return Entry(b, shifted, version)
                 break
             return Entry(b, _NO_DATE, version)
+    if not dated:
+        return None
     d = leading_date(text, order)
     if d is None or not d.has_year:
         return None
@@ -565,21 +574,44 @@ def _entry(b: Block, order: str | None) -> Entry | None:
 _NO_DATE = DateMatch(0, 0, DateValue(None))
 
 
-def timelines(doc: Document, order: str | None = None, min_entries: int = 3) -> list[list[Entry]]:
+def dated_blocks(doc: Document) -> list[Block]:
+    """The prose blocks whose text may hold a date (about one in seven): no other block has a date to find."""
+    return [b for b in doc.prose_blocks() if may_hold_date(b.text)]
+
+
+def timelines(
+    doc: Document, order: str | None = None, min_entries: int = 3, dated: list[Block] | None = None
+) -> list[list[Entry]]:
     """Runs of sibling blocks of one kind that each start with a date (changelog headings: a version and a date).
 
     Paragraphs, items of one list and rows of one table must follow each other (blocks holding only an
     image may sit between); headings of one level may have any content between them.
     Changelog entries without a date (unreleased, pre-releases) are kept with an empty date so that
     callers can see the versions; a run needs ``min_entries`` dated entries.
+    ``dated``: ``dated_blocks(doc)``, when the caller has it.
     """
+    if dated is None:
+        dated = dated_blocks(doc)
+    # An entry's date has a year, so only a dated paragraph, item or row can be one, and few are: they are
+    # found first, and the siblings walked only where two of them share a parent.
+    entries: dict[int, Entry] = {}
+    per_parent: Counter[int | None] = Counter()
+    has_digit = _HAS_DIGIT.search
+    for b in dated:
+        if b.kind in ("paragraph", "item", "table_row") and has_digit(b.text, 0, 64):
+            entry = _entry(b, order)
+            if entry is not None:
+                entries[b.index] = entry
+                per_parent[b.parent] += 1
+    dated_ids = {b.index for b in dated}
     runs: list[list[Entry]] = []
     children: dict[int | None, list[Block]] = {}
     for b in doc.blocks:
         children.setdefault(b.parent, []).append(b)
-    for siblings in children.values():
-        runs.extend(_block_runs(siblings, order))
-        runs.extend(_heading_runs([b for b in siblings if b.kind == "heading"], order))
+    for parent, siblings in children.items():
+        if per_parent[parent] > 1:
+            runs.extend(_block_runs(siblings, entries))
+        runs.extend(_heading_runs([b for b in siblings if b.kind == "heading"], order, dated_ids))
     return [r for r in runs if sum(1 for e in r if e.date is not _NO_DATE) >= min_entries]
 
 
@@ -587,39 +619,31 @@ def _key(b: Block) -> tuple:
     return (b.kind, b.list_id)
 
 
-def _block_runs(siblings: list[Block], order: str | None) -> Iterator[list[Entry]]:
+def _block_runs(siblings: list[Block], entries: dict[int, Entry]) -> Iterator[list[Entry]]:
+    """The runs of entries (``entries``: by block index) among the siblings, longer than one."""
     run: list[Entry] = []
-    has_digit = _HAS_DIGIT.search
     for b in siblings:
-        kind = b.kind
-        if kind in ("heading", "code", "blockquote", "table_head"):
-            entry = None
-        elif kind in ("paragraph", "html") and _image_only(b):
-            continue
-        elif kind in ("paragraph", "item", "table_row") and has_digit(b.text, 0, 64):
-            entry = _entry(b, order)
-        else:
-            entry = None  # no date: leading_date would see no number near the start
+        entry = entries.get(b.index)
         if entry is None:
+            if b.kind in ("paragraph", "html") and _image_only(b):
+                continue  # an image between entries does not end the run
             if len(run) > 1:
                 yield run
-            if run:
-                run = []
-            continue
-        if entry is not None and entry.date is not _NO_DATE and run and _key(run[-1].block) == _key(b):
+            run = []
+        elif run and _key(run[-1].block) == _key(b):
             run.append(entry)
-            continue
-        if len(run) > 1:
-            yield run
-        run = [entry] if entry is not None and entry.date is not _NO_DATE else []
+        else:
+            if len(run) > 1:
+                yield run
+            run = [entry]
     if len(run) > 1:
         yield run
 
 
-def _heading_runs(headings: list[Block], order: str | None) -> Iterator[list[Entry]]:
+def _heading_runs(headings: list[Block], order: str | None, dated: set[int]) -> Iterator[list[Entry]]:
     open_runs: dict[int, list[Entry]] = {}
     for h in headings:
-        entry = _entry(h, order)
+        entry = _entry(h, order, h.index in dated)
         for level in [lv for lv in open_runs if lv > h.level]:
             yield open_runs.pop(level)
         if entry is not None:

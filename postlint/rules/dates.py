@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from postlint.document import Block, Document
 from postlint.extract.dates import (
-    DateMatch, Entry, find_dates, has_ascii_digit, has_date, publication_date, timelines,
+    DateMatch, Entry, dated_blocks, find_dates, has_date, publication_date, timelines,
 )
 from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
@@ -35,8 +35,16 @@ def _options(ctx: Context) -> DateOptions:
 
 # One-document caches: the DATE rules run one after another on the same document, which is kept
 # alive by the slot so that its identity cannot be reused.
+_dated_cache: list = [None, None]
 _prose_cache: list = [None, None, None]
 _timeline_cache: list = [None, None, None]
+
+
+def _dated_blocks(doc: Document) -> list[Block]:
+    """The prose blocks that may hold a date, found once for the prose and the timeline searches."""
+    if _dated_cache[0] is not doc:
+        _dated_cache[:] = [doc, dated_blocks(doc)]
+    return _dated_cache[1]
 
 
 def prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatch]]:
@@ -45,9 +53,7 @@ def prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatch
         return _prose_cache[2]
     seen: set[int] = set()
     found = []
-    for b in doc.prose_blocks():
-        if not has_ascii_digit(b.text):  # half the blocks: skip them before setting up the search
-            continue
+    for b in _dated_blocks(doc):
         for d in find_dates(b.text, order):
             off = b.offset_of(d.start)
             if off not in seen:
@@ -61,7 +67,7 @@ def _timelines(doc: Document, opts: DateOptions) -> list[list[Entry]]:
     key = (opts.date_order, opts.min_timeline_entries)
     if _timeline_cache[0] is doc and _timeline_cache[1] == key:
         return _timeline_cache[2]
-    runs = timelines(doc, opts.date_order, opts.min_timeline_entries)
+    runs = timelines(doc, opts.date_order, opts.min_timeline_entries, _dated_blocks(doc))
     _timeline_cache[:] = [doc, key, runs]
     return runs
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 import signal
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 
 import postlint.extract.dates as dates_module
-from postlint.extract.dates import DateValue, find_dates, leading_date, parse_version
+from postlint.document import load_document, parse_text
+from postlint.extract.dates import DateValue, find_dates, leading_date, may_hold_date, parse_version, timelines
 
 
 def _v(value: DateValue | None) -> tuple | None:
@@ -224,6 +226,71 @@ def test_fast_candidates_find_the_same_dates(text: str, order: str | None) -> No
     assert list(find_dates(text, order)) == _with_full_candidates(text, order)
 
 
+def _reference_timelines(doc, order: str | None = None, min_entries: int = 3) -> list:
+    """timelines() without its shortcuts: every block tried as an entry, every sibling list walked."""
+    everything = {b.index for b in doc.blocks}
+    runs: list = []
+    children: dict = {}
+    for b in doc.blocks:
+        children.setdefault(b.parent, []).append(b)
+    for siblings in children.values():
+        run: list = []
+        for b in siblings:
+            if b.kind in ("paragraph", "html") and dates_module._image_only(b):
+                continue
+            entry = dates_module._entry(b, order) if b.kind in ("paragraph", "item", "table_row") else None
+            if entry is not None and run and (run[-1].block.kind, run[-1].block.list_id) == (b.kind, b.list_id):
+                run.append(entry)
+                continue
+            if len(run) > 1:
+                runs.append(run)
+            run = [entry] if entry is not None else []
+        if len(run) > 1:
+            runs.append(run)
+        runs.extend(dates_module._heading_runs([b for b in siblings if b.kind == "heading"], order, everything))
+    return [r for r in runs if sum(1 for e in r if dates_module.has_date(e)) >= min_entries]
+
+
+def _runs(runs: list) -> list:
+    return [[(e.block.index, e.date, e.version) for e in run] for run in runs]
+
+
+_TIMELINE_CASES = [
+    "- 1990: a\n- 1995: b\n- 2001: c\n\n1. 2002: d\n2. 2003: e\n\nMay 2004 f\n\nJune 2005 g\n",
+    "- 1990: a\n\n  2001 nested para\n\n  - 1991: x\n  - 1992: y\n- 1993: b\n- Text\n- 1994: c\n- 1995: d\n",
+    "![](a.png)\n▲ 1990: a\n\n![](b.png)\n\n<img src=c.png>\n\n▲ 1991. b\n\n▲ **June 5 – July 2, 1992** c\n",
+    "| when | what |\n|---|---|\n| 2020-01-02 | a |\n| 2021-01-02 | b |\n| soon | c |\n| 2022-03-01 | d |\n",
+    "## [2.0.0] - 2021-01-02\ntext 1999\n## [1.1.0]\n## 1.0.0 - 2019-05-06\n### 0.9.0 - 2018\n## Unreleased\n"
+    "## 0.8.0 - Spring 2017\n",
+    "> - 2001: quoted\n> - 2002: list\n> - 2003: here\n\n```\n2004: code\n2005: code\n```\n\n2006 after\n",
+    "- Mar 3 - Mar 9, 2020: a\n- Sept. 30-01 2020: b\n- the 1980s: c\n- since 1959: d\n- Q3 2021: e\n- 2007–12: f\n",
+    "## 2001\n## 2002\n# Part\n## 2003\n## 2004\n### in 2005\n## v1.0.0 (1999-01-01)\n## 2006-02-30\n",
+]
+
+
+@pytest.mark.parametrize("text", _TIMELINE_CASES)
+@pytest.mark.parametrize(("order", "min_entries"), [(None, 3), ("DMY", 2), ("MDY", 1)])
+def test_timelines_find_the_same_runs_as_trying_every_block(text: str, order: str | None, min_entries: int) -> None:
+    doc = parse_text(Path("post.md"), "post.md", text)
+    expected = _runs(_reference_timelines(doc, order, min_entries))
+    assert _runs(timelines(doc, order, min_entries)) == expected
+    assert expected or min_entries > 1  # the cases hold timelines
+
+
+def test_timelines_of_the_fixtures_are_unchanged() -> None:
+    fixtures = sorted((Path(__file__).parent.parent / "fixtures").rglob("*.md"))
+    assert fixtures
+    for path in fixtures:
+        doc = load_document(path)
+        assert _runs(timelines(doc)) == _runs(_reference_timelines(doc)), path
+
+
+@pytest.mark.parametrize("text", [*_SHORTCUT_CASES, "▲ 1999: x", "June 5 – July 2, 1992", "Sept.  30-01, 2019"])
+def test_a_leading_date_with_a_year_is_seen_by_may_hold_date(text: str) -> None:
+    d = leading_date(text)
+    assert d is None or not d.has_year or may_hold_date(text)
+
+
 try:
     from hypothesis import given, settings
     from hypothesis import strategies as st
@@ -247,8 +314,9 @@ if given is not None:
             if d.end_value is not None:
                 d.end_value.bounds()
             last = d.end
-        leading_date(text)
-        leading_date(text, "DMY")
+        for order in (None, "DMY"):
+            d = leading_date(text, order)
+            assert d is None or not d.has_year or may_hold_date(text)
         list(find_dates(text, "MDY"))
 
     _LOWER_PIECES = st.sampled_from(
@@ -262,3 +330,17 @@ if given is not None:
     def test_fast_candidates_find_the_same_dates_anywhere(text: str) -> None:
         for order in (None, "DMY"):
             assert list(find_dates(text, order)) == _with_full_candidates(text, order)
+
+    _LINES = st.sampled_from(
+        ["- 1990: a", "- 2001 b", "- Text", "  - 1995: nested", "1. 2003: c", "May 2004 d", "▲ 1999 e", "![](a.png)",
+         "<img src=a.png>", "## 1.2.0 - 2020-01-02", "## 1.1.0", "## 2019", "### 2018-02-03", "# Title",
+         "> - 2002: q", "| 2020-01-02 | a |", "|---|---|", "| x | y |", "```", "", "", "text 1980 text",
+         "- June 5 – July 2, 1992: f", "- the 1980s: g", "2005"]
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(_LINES, max_size=16).map("\n".join))
+    def test_timelines_find_the_same_runs_anywhere(text: str) -> None:
+        doc = parse_text(Path("post.md"), "post.md", text)
+        for order, min_entries in ((None, 3), ("MDY", 1)):
+            assert _runs(timelines(doc, order, min_entries)) == _runs(_reference_timelines(doc, order, min_entries))
