@@ -323,3 +323,30 @@ def test_scans_cover_the_body_only_from_its_first_character() -> None:
         ("shortcode", "e.png", 8, 74),
     ]
     assert collect_images(_doc("---\ntitle: '{{< figure src=\"x.png\" >}}'\n---\nNo brace, no tag.\n")) == []
+
+
+def test_img001_and_img004_share_resolutions_and_both_depend_on_the_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import postlint.extract.images as extract
+    from postlint.registry import Context
+    from postlint.rules.images import ImageOptions, MissingImage, NotAnImage
+
+    write(tmp_path / "a" / "x.png", b"not a png")
+    doc = _doc("![x](a/x.png) ![y](a/y.png) ![z](b/z.png)\n", tmp_path / "post.md")
+    extract.forget_file_system()
+    calls: list[str] = []
+    real = extract.resolve
+    monkeypatch.setattr(extract, "resolve", lambda image, *a, **k: calls.append(image.src) or real(image, *a, **k))
+
+    def run(rule: type, opts: ImageOptions) -> tuple[list[tuple[int, int]], set[str]]:
+        ctx = Context(options=opts, config_dir=tmp_path)
+        return [(r.line, r.column) for r in rule().check(doc, ctx)], ctx.dependencies
+
+    found1, deps1 = run(MissingImage, ImageOptions())
+    found4, deps4 = run(NotAnImage, ImageOptions())  # equal options, another object: the same layout
+    assert found1 == [(1, 15), (1, 29)] and found4 == [(1, 1)]
+    assert calls == ["a/x.png", "a/y.png", "b/z.png"]  # once each, for both rules
+    folders = {str(tmp_path), str(tmp_path / "a")}
+    assert folders <= deps1 and deps4 == folders | {str(tmp_path / "a" / "x.png")}
+    write(tmp_path / "a" / "y.png", b"\x89PNG\r\n\x1a\n")
+    extract.forget_file_system()  # a new run sees the folder again
+    assert run(MissingImage, ImageOptions())[0] == [(1, 29)]

@@ -544,8 +544,10 @@ _listings = Listings()
 
 def forget_file_system() -> None:
     """Drop what this run has seen of folders and image files (a new run may see them changed)."""
+    global _resolved
     _listings.clear()
     _sniffed.clear()
+    _resolved = _Resolved()
 
 
 @contextmanager
@@ -573,6 +575,40 @@ class SiteLayout:
 
     def is_external(self, path: str) -> bool:
         return any(path.startswith("/" + p.strip("/") + "/") for p in self.external_paths)
+
+
+@dataclass
+class _Resolved:
+    """The last document's local images with their Resolutions, and the folders consulted."""
+
+    doc: Document | None = None
+    images: list[FoundImage] | None = None
+    layout: SiteLayout | None = None
+    pairs: list[tuple[FoundImage, Resolution]] = field(default_factory=list)
+    folders: set[str] = field(default_factory=set)
+
+
+_resolved = _Resolved()
+
+
+def resolve_local(doc: Document, images: list[FoundImage], layout: SiteLayout) -> tuple[list[tuple[FoundImage, Resolution]], set[str]]:
+    """Each local image among ``images`` (the document's, from collect_images) with its
+    Resolution, and every folder consulted on the way.
+
+    Worked out once per document and layout: IMG001 and IMG004 both ask.
+    """
+    global _resolved
+    last = _resolved
+    if last.doc is doc and last.images is images and last.layout is layout:
+        return last.pairs, last.folders
+    pairs: list[tuple[FoundImage, Resolution]] = []
+    folders: set[str] = set()
+    with watching_folders(folders.add):
+        for image in images:
+            if image.kind == "local" and image.src.strip():
+                pairs.append((image, resolve(image, doc, layout)))
+    _resolved = _Resolved(doc, images, layout, pairs, folders)
+    return pairs, folders
 
 
 def _page_url(doc: Document) -> str | None:

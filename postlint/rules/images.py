@@ -13,13 +13,13 @@ from postlint.extract.images import (
     DEFAULT_CODE_SHORTCODES,
     DEFAULT_FRONT_MATTER_KEYS,
     FoundImage,
+    Resolution,
     SiteLayout,
     collect_images,
     describe,
-    resolve,
+    resolve_local,
     sniff,
     url_path,
-    watching_folders,
 )
 from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
@@ -85,14 +85,12 @@ def at(doc: Document, image: FoundImage, message: str) -> Report:
     return Report(image.line, image.column, message)
 
 
-def local_files(doc: Document, ctx: Context) -> Iterator[tuple[FoundImage, Any]]:
+def local_files(doc: Document, ctx: Context) -> list[tuple[FoundImage, Resolution]]:
     """Each local image with its Resolution; every folder consulted is a dependency of the findings."""
-    layout = site_layout(ctx)
-    for image in images_of(doc, ctx):
-        if image.kind == "local" and image.src.strip():
-            with watching_folders(ctx.depend):
-                res = resolve(image, doc, layout)
-            yield image, res
+    pairs, folders = resolve_local(doc, images_of(doc, ctx), site_layout(ctx))
+    for folder in folders:
+        ctx.depend(folder)
+    return pairs
 
 
 _WHERE = {
