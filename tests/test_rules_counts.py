@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import random
+import re
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from postlint.document import load_document, parse_text
-from postlint.extract.enumerations import _LEAD_IN_OR_ENUMERATION, Outline
+from postlint.extract.enumerations import _LEAD_IN_OR_ENUMERATION, Outline, _label, _label_start
 from postlint.registry import Context
 from postlint.rules import ALL_RULES
 from postlint.rules.counts import RULES, CountOptions
@@ -328,3 +330,22 @@ def test_plural_filter_compares_what_the_stem_filter_did(monkeypatch, claim: str
     assert findings_in(text) == expected
     monkeypatch.setattr(Outline, "may_compare", _stems_only)
     assert findings_in(text) == expected
+
+
+def test_label_start_matches_what_one_alternative_per_noun_does() -> None:
+    """``_label_start`` groups the nouns by first letter; it accepts what the plain alternation does,
+    and never rejects a text that ``_label`` reads a label from."""
+    nouns = ("step", "Stage", "stage", "part", "partition", "fig", "figure", "s", "c++", "q&a", "étape", "ßeta", "")
+    marks = "\n ▲*_"
+    flat = "|".join(f"[{re.escape(n[0].lower() + n[0].upper())}]{re.escape(n[1:])}" for n in sorted(set(nouns)) if n)
+    reference = re.compile(f"[{re.escape(marks)}]*+\\s*+(?:{flat})[. \\t]").match
+    may_label = _label_start(nouns, marks)
+    pieces = ["Step", "step", "STEP", "Steps", "Stage", "part", "Partition", "Fig", "figure", "S", "s", "C++", "Q&A",
+              "Étape", "étape", "SSeta", "ßeta", " ", "\t", "\n", "▲", "*", "_", ".", "1", "Two", ":"]
+    rng = random.Random(5)
+    texts = ["Step 1", "Fig. 2", "* Figure 3", "partition 4", "c++ 5", "Étape 6", "Steps 7", ""]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 5))) for _ in range(5_000)]
+    for text in texts:
+        assert bool(may_label(text)) == bool(reference(text)), text
+        if _label(text.lstrip(marks), tuple(n for n in nouns if n.islower())) is not None:
+            assert may_label(text), text

@@ -345,7 +345,12 @@ def _label_start(nouns: tuple[str, ...], marks: str) -> Callable[[str], object]:
     A label's noun is a capital or small letter and small ones ("Step", "step"), then "." or a blank."""
     if not nouns:
         return lambda text: None
-    opener = "|".join(f"[{re.escape(n[0].lower() + n[0].upper())}]{re.escape(n[1:])}" for n in sorted(set(nouns)) if n)
+    # Grouped by first letter ("[Ss](?:tep|tage|...)"): a text is then tried against one group, not every noun.
+    by_first: dict[str, list[str]] = {}
+    for n in sorted(set(nouns)):
+        if n:
+            by_first.setdefault(n[0].lower() + n[0].upper(), []).append(re.escape(n[1:]))
+    opener = "|".join(f"[{re.escape(first)}](?:{'|'.join(rests)})" for first, rests in by_first.items())
     # Possessive, as lstrip() is: the marks include blanks, and a backtracking split between the
     # two runs would make a long blank paragraph quadratic.
     lead = f"[{re.escape(marks)}]*+" if marks else ""
