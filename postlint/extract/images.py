@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -340,6 +341,7 @@ def shortcode_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage
 # --------------------------------------------------------------------------- front-matter
 
 
+@lru_cache(maxsize=256)
 def _key_path(key: str) -> tuple[str, ...]:
     return tuple(key.split("."))
 
@@ -350,6 +352,8 @@ def front_matter_images(doc: Document, keys: Iterable[str]) -> Iterator[FoundIma
         return
     for key in keys:
         path = _key_path(key)
+        if path[0] not in fm.data:
+            continue  # most posts have few of the keys
         value = fm.get(path)
         items: list[tuple[tuple, Any]]
         if isinstance(value, str):
@@ -601,12 +605,13 @@ def resolve_local(doc: Document, images: list[FoundImage], layout: SiteLayout) -
     last = _resolved
     if last.doc is doc and last.images is images and last.layout is layout:
         return last.pairs, last.folders
-    pairs: list[tuple[FoundImage, Resolution]] = []
+    local = [image for image in images if image.kind == "local" and image.src.strip()]
     folders: set[str] = set()
-    with watching_folders(folders.add):
-        for image in images:
-            if image.kind == "local" and image.src.strip():
-                pairs.append((image, resolve(image, doc, layout)))
+    if local:
+        with watching_folders(folders.add):
+            pairs = [(image, resolve(image, doc, layout)) for image in local]
+    else:
+        pairs = []  # most posts
     _resolved = _Resolved(doc, images, layout, pairs, folders)
     return pairs, folders
 
