@@ -177,34 +177,6 @@ class Image:
     block: int | None = None  # index of the block holding it
 
 
-class Link:
-    """A Markdown link; its offset and position are computed on first use (few are ever asked)."""
-
-    __slots__ = ("url", "block", "_bstart", "_map")
-
-    def __init__(self, url: str, bstart: int, bytemap: _ByteMap, block: int | None = None):
-        self.url = url
-        self.block = block  # index of the block holding it
-        self._bstart = bstart
-        self._map = bytemap
-
-    def __repr__(self) -> str:
-        return f"Link({self.url!r}, line={self.line})"
-
-    @property
-    def offset(self) -> int:
-        """Character offset of the link's source in doc.text."""
-        return self._map(self._bstart)
-
-    @property
-    def line(self) -> int:
-        return self._map.position(self.offset)[0]
-
-    @property
-    def column(self) -> int:
-        return self._map.position(self.offset)[1]
-
-
 @dataclass
 class Html:
     """A piece of raw HTML (block or inline) with its character offset in doc.text."""
@@ -253,7 +225,7 @@ class Block:
         self.text = ""
         self.cells: list[str] = []  # table rows
         self.images: list[int] = []  # indices into doc.images
-        self.links: list[int] = []
+        self.links = 0  # how many links its text has
         self._bstart = bstart
         self._bend = bend
         # The pieces of ``text`` as parsed, each with the source range (body bytes) it stands for,
@@ -333,7 +305,6 @@ class Document:
     body_line: int = 1
     blocks: list[Block] = field(default_factory=list)
     images: list[Image] = field(default_factory=list)
-    links: list[Link] = field(default_factory=list)
     html: list[Html] = field(default_factory=list)
     # pyromark's source range (body bytes) of every inline code span, converted on first use
     _code_ranges: list[dict[str, int]] = field(default_factory=list, repr=False)
@@ -943,7 +914,7 @@ _UNMODELLED = {"FootnoteDefinition", "DefinitionList", "DefinitionListTitle", "D
 
 
 def _parse_markdown(doc: Document) -> None:
-    """One pass over pyromark's events: blocks with their text, images, links, HTML and code spans."""
+    """One pass over pyromark's events: blocks with their text, images, HTML and code spans."""
     # Millions of short-lived event dicts would trigger the cyclic garbage collector over and over,
     # and nothing built here forms a cycle: it need not run until the blocks are built.
     enabled = gc.isenabled()
@@ -1004,9 +975,8 @@ def _build_blocks(doc: Document) -> None:
             else:
                 ((tag, attrs),) = value.items()
                 if tag == "Link":  # the most common start after Text
-                    doc.links.append(Link(attrs["dest_url"], rng["start"], conv, target.index if target is not None else None))
                     if target is not None:
-                        target.links.append(len(doc.links) - 1)
+                        target.links += 1
                     continue
             # Blocks are opened here, inline: a quarter of a million of them.
             kind = _BLOCK_TAGS.get(tag)

@@ -280,7 +280,7 @@ def item_count(doc: Document, items: list[Block], claim: Claim) -> int | None:
     if len(real) < claim.value:
         for b in real:
             raw = doc.text[b.start : b.end]
-            if len(b.links) >= 2 or len(_CODE_SPAN.findall(raw)) >= 2 or len(b.text) < 80 and _BUNDLE.search(b.text):
+            if b.links >= 2 or len(_CODE_SPAN.findall(raw)) >= 2 or len(b.text) < 80 and _BUNDLE.search(b.text):
                 return None  # "Seven new APIs:" with four bullets naming seven; "- Apples and pears"
             if any(find_claims(b.text)):
                 return None  # "three versions:" then "the latest" and "two previous versions"
