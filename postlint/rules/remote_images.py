@@ -464,6 +464,18 @@ class _Session(DeferredSession):
 CHECK = RemoteImageCheck()
 
 
+# The image options of the last configuration asked for (holding it keeps its identity unique):
+# built once per configuration, not once per post.
+_last_image_options: list = [None, None]
+
+
+def _image_options(settings: Any) -> ImageOptions:
+    if _last_image_options[0] is not settings or _last_image_options[1] is None:
+        table = settings.table("images") if settings is not None else {}
+        _last_image_options[:] = [settings, options_from_table(ImageOptions, table)]
+    return _last_image_options[1]
+
+
 class _RemoteImageRule(Rule):
     family = "images"
     options_table = "images"
@@ -492,9 +504,8 @@ class _RemoteImageRule(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         opts = ctx.options if isinstance(ctx.options, RemoteImageOptions) else RemoteImageOptions()
-        table = ctx.settings.table("images") if ctx.settings is not None else {}
         # The same images the offline IMG rules see (collect_images caches them per document).
-        shared = options_from_table(ImageOptions, table)
+        shared = _image_options(ctx.settings)
         allow_private = bool(ctx.settings.table("network").get("allow-private-hosts")) if ctx.settings is not None else False
         from postlint.addresses import is_private_address
 
