@@ -341,13 +341,15 @@ def _range_end(text: str, pos: int, start: DateValue, order: str | None, old_end
 _MON_AHEAD = re.compile(r"\s{1,2}(?:of\s)?" + _MON)
 
 
-def find_dates(text: str, order: str | None = None) -> Iterator[DateMatch]:
+def find_dates(text: str, order: str | None = None, *, prefiltered: bool = False) -> Iterator[DateMatch]:
     """Every date and date range in ``text``, left to right, not overlapping.
 
     ``order`` ("MDY" or "DMY") enables numeric dates like 06/05/2019, which are ambiguous otherwise.
     A year alone counts only after a word that makes it one ("in 1949", "since 1959") or in a range.
+    ``prefiltered``: the caller knows that may_hold_date(text) is true (a text of dated_blocks), so
+    the quick test is skipped; it is only a shortcut, the dates found are the same.
     """
-    if not may_hold_date(text):
+    if not prefiltered and not may_hold_date(text):
         return
     digit_match, word_match = _MATCHERS.get(order) or _matchers(order)
     if _LOWER_HINT.search(text) or (not text.isascii() and _OTHER_DIGIT.search(text)):

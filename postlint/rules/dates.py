@@ -54,7 +54,7 @@ def prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatch
     seen: set[int] = set()
     found = []
     for b in _dated_blocks(doc):
-        for d in find_dates(b.text, order):
+        for d in find_dates(b.text, order, prefiltered=True):
             off = b.offset_of(d.start)
             if off not in seen:
                 seen.add(off)

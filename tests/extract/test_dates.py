@@ -226,6 +226,12 @@ def test_fast_candidates_find_the_same_dates(text: str, order: str | None) -> No
     assert list(find_dates(text, order)) == _with_full_candidates(text, order)
 
 
+@pytest.mark.parametrize("text", [*_SHORTCUT_CASES, *(f[0] for f in FORMS), "May 15 – June 2, 1989", "no date 12 34"])
+@pytest.mark.parametrize("order", [None, "DMY"])
+def test_prefiltered_search_finds_the_same_dates(text: str, order: str | None) -> None:
+    assert list(find_dates(text, order, prefiltered=True)) == list(find_dates(text, order))
+
+
 def _reference_timelines(doc, order: str | None = None, min_entries: int = 3) -> list:
     """timelines() without its shortcuts: every block tried as an entry, every sibling list walked."""
     everything = {b.index for b in doc.blocks}
@@ -317,7 +323,7 @@ if given is not None:
         for order in (None, "DMY"):
             d = leading_date(text, order)
             assert d is None or not d.has_year or may_hold_date(text)
-        list(find_dates(text, "MDY"))
+        assert list(find_dates(text, "MDY", prefiltered=True)) == list(find_dates(text, "MDY"))
 
     _LOWER_PIECES = st.sampled_from(
         ["the ", "The ", "early", "Early ", "mid-", "late ", "spring ", "summer", "fall ", "autumn ", "winter ",
