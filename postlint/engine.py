@@ -106,6 +106,9 @@ class _Selection:
             if not registry.match(code):
                 raise ConfigError(f"severity table names unknown rule '{code}'")
         self.rules = registry.select(settings.select, settings.ignore, settings.extend_select)
+        self.codes = frozenset(r.code for r in self.rules)
+        # Rules keep no state between posts: one instance each serves every post.
+        self.instances = {r: r() for r in self.rules}
         sev = settings.severity_map()
         self.severity: dict[str, Severity] = {}
         for rule in registry.rules:
@@ -271,7 +274,7 @@ def lint_document(
         if check is not None:
             ctx.deferred = []
         try:
-            for report in rule_cls().check(doc, ctx):
+            for report in sel.instances[rule_cls].check(doc, ctx):
                 raw.append((rule_cls, report))
             if check is not None:
                 deferred[check.name] = (ctx.deferred, [rule_cls])
@@ -293,12 +296,11 @@ def lint_document(
     if sup is not None and extras.memos:
         extras.directives = [[d.kind, sorted(d.codes) if d.codes is not None else None, d.line] for d in sup.directives]
     findings: list[Finding] = []
-    selected_codes = {r.code for r in sel.rules}
     for rule_cls, report in raw:
         if sup is not None and rule_cls.code != "PL004" and sup.suppresses(rule_cls.code, report.line):
             continue
         findings.append(_finding(doc, rule_cls, report, sel, decided=rule_cls.decide is not None))
-    if sup is not None and "PL003" in selected_codes:
+    if sup is not None and "PL003" in sel.codes:
         pl003 = registry.by_code["PL003"]
         extra = list(sup.invalid)
         if run.report_unused_disables:
