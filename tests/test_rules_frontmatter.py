@@ -329,9 +329,22 @@ def test_importing_schema_is_cheap() -> None:
     assert out.stdout.strip() == "False"
 
 
+def test_run_from_the_result_cache_does_not_compile_the_shipped_schema(tmp_path: Path) -> None:
+    """The shipped schema is compiled when a post needs validating, not before every run."""
+    (tmp_path / "a.md").write_text("---\ntitle: T\ndate: 2024-01-02\n---\nText.\n", encoding="utf-8")
+    code = (
+        "import sys\nfrom postlint.cli import main\n"
+        f"sys.argv = ['postlint', '--offline', '--no-config', '--cache-dir', {str(tmp_path / 'cache')!r}, {str(tmp_path / 'a.md')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print('jsonschema' in sys.modules, file=sys.stderr)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent) for _ in range(2)]
+    assert [r.stderr.strip().splitlines()[-1] for r in runs] == ["True", "False"]  # validated, then cached
+
+
 def test_shipped_schemas_are_valid_and_listed() -> None:
     assert {"post", "jekyll-post", "hugo-page"} <= set(schema.shipped_names())
-    for name in ("post", "jekyll-post", "hugo-page"):
+    for name in schema.shipped_names():  # each compiles (FM001 does not check them before a run)
         schema.STORE.load(schema.schema_uri(name, Path.cwd()))
 
 

@@ -139,8 +139,13 @@ class SchemaViolation(Rule):
         schema.STORE.fetcher = schema.fetcher_for(settings, offline)
         named = [("front-matter.schema", options.schema)] + [(f"front-matter.schemas.\"{g}\"", s) for g, s in options.schemas.items()]
         for key, name in named:
+            uri = schema.schema_uri(name, root)
+            if uri.startswith(schema.SHIPPED_BASE):
+                # Shipped schemas are valid (the tests compile each): compiled when a post needs one,
+                # so a run whose results all come from the cache never imports jsonschema.
+                continue
             try:
-                schema.STORE.load(schema.schema_uri(name, root), relative_to=root)
+                schema.STORE.load(uri, relative_to=root)
             except schema.OfflineSchemaError:
                 continue  # not fetched offline: posts are not validated against it, and counted
             except schema.SchemaError as exc:
