@@ -425,6 +425,11 @@ def parse_text(
 # --------------------------------------------------------------------------- front-matter
 
 _FENCE = {"---": "yaml", "+++": "toml"}
+# A closing fence line: the fence, then spaces or tabs, then carriage returns (as line_text strips them).
+_CLOSER = {
+    "yaml": re.compile(r"^(?:---|\.\.\.)[ \t]*\r*$", re.M),
+    "toml": re.compile(r"^\+\+\+[ \t]*\r*$", re.M),
+}
 _GO_JSON_OPEN = "<!--{"
 
 
@@ -435,23 +440,22 @@ def _split_front_matter(doc: Document, max_size: int) -> None:
     if first in _FENCE:
         fmt = _FENCE[first]
         closers = ("---", "...") if fmt == "yaml" else ("+++",)
-        for i in range(1, len(doc.line_starts)):
-            line = doc.line_text(i + 1).rstrip(" \t")
-            if line in closers:
-                raw_start = doc.line_starts[1] if len(doc.line_starts) > 1 else len(text)
-                raw = text[raw_start : doc.line_starts[i]]
-                fm = FrontMatter(fmt, raw, 1, i + 1)
-                doc.front_matter = fm
-                doc.body_line = i + 2
-                doc.body_start = doc.line_starts[i + 1] if i + 1 < len(doc.line_starts) else len(text)
-                if len(raw.encode("utf-8", "surrogatepass")) > max_size:
-                    fm.too_large = Report(1, 1, f"front-matter is {len(raw.encode('utf-8', 'surrogatepass')):,} bytes, over the cap of {max_size:,}; not loaded")
-                elif fmt == "yaml":
-                    _load_yaml(fm)
-                else:
-                    _load_toml(fm)
-                _check_mapping(fm)
-                return
+        close = _CLOSER[fmt].search(text, first_end + 1) if first_end != -1 else None
+        if close is not None:
+            i = text.count("\n", 0, close.start())  # the closing line's index
+            raw = text[first_end + 1 : close.start()]
+            fm = FrontMatter(fmt, raw, 1, i + 1)
+            doc.front_matter = fm
+            doc.body_line = i + 2
+            doc.body_start = min(close.end() + 1, len(text))
+            if len(raw.encode("utf-8", "surrogatepass")) > max_size:
+                fm.too_large = Report(1, 1, f"front-matter is {len(raw.encode('utf-8', 'surrogatepass')):,} bytes, over the cap of {max_size:,}; not loaded")
+            elif fmt == "yaml":
+                _load_yaml(fm)
+            else:
+                _load_toml(fm)
+            _check_mapping(fm)
+            return
         fm = FrontMatter(fmt, "", 1, 1)
         fm.error = Report(1, 1, f"front-matter fence '{first}' on line 1 is never closed; expected a closing '{closers[0]}' line")
         doc.front_matter = fm

@@ -225,3 +225,21 @@ def test_front_matter_positions_without_a_walk_match_the_walk(tmp_path: Path, ra
         assert quick.line_of((key,)) == walked.line_of((key,)), key
         assert quick.value_line_of((key,)) == walked.value_line_of((key,)), key
     assert (quick._node is None) == walks
+
+
+@pytest.mark.parametrize(
+    ("text", "raw", "body_line"),
+    [
+        ("---\na: 1\n--- \t\r\nBody.\n", "a: 1\n", 4),  # spaces, tabs and a CR after the fence
+        ("---\na: 1\n---\r \nb: 2\n---\nBody.\n", "a: 1\n---\r \nb: 2\n", 6),  # a CR before a space: not a fence
+        ("---\na: 1\n ---\n----\n...\nBody.\n", "a: 1\n ---\n----\n", 6),  # indented, too long; "..." closes YAML
+        ("---\na: 1\n---", "a: 1\n", 4),  # the closing fence is the last line
+        ("+++\na = 1\n---\n+++\r\nBody.\n", "a = 1\n---\n", 5),
+    ],
+)
+def test_closing_fence(tmp_path: Path, text: str, raw: str, body_line: int) -> None:
+    doc = load_document(write(tmp_path / "post.md", text))
+    assert doc.front_matter is not None  # (the YAML or TOML inside may not parse: the split is tested)
+    assert doc.front_matter.raw == raw
+    assert doc.body_line == body_line
+    assert doc.text[doc.body_start :] == ("Body.\n" if text.endswith("Body.\n") else "")
