@@ -294,12 +294,33 @@ class Block:
         return fstart + delta if flen == tlen else fstart
 
 
+class _Lines:
+    """Where each line of a text starts, computed on first use: most posts are never asked for a
+    position. Shared by the document and its byte map (which must not hold the document)."""
+
+    __slots__ = ("text", "_starts")
+
+    def __init__(self, text: str):
+        self.text = text
+        self._starts: list[int] | None = None
+
+    @property
+    def starts(self) -> list[int]:
+        if self._starts is None:
+            self._starts = _line_starts(self.text)
+        return self._starts
+
+    def position(self, offset: int) -> tuple[int, int]:
+        starts = self.starts
+        i = bisect.bisect_right(starts, offset) - 1
+        return i + 1, offset - starts[i] + 1
+
+
 @dataclass
 class Document:
     path: Path
     display_path: str
     text: str
-    line_starts: list[int]
     front_matter: FrontMatter | None = None
     body_start: int = 0  # character offset where the Markdown body starts
     body_line: int = 1
@@ -312,12 +333,19 @@ class Document:
     # Load-time problems by code (PL001, PL002, PL005): reported by the PL rules.
     problems: dict[str, list[Report]] = field(default_factory=dict)
     parsed: bool = True  # False: the file could not be read or parsed; only load problems apply
+    _lines: _Lines = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._lines = _Lines(self.text)
+
+    @property
+    def line_starts(self) -> list[int]:
+        """The character offset where each line starts."""
+        return self._lines.starts
 
     def position(self, offset: int) -> tuple[int, int]:
         """1-based (line, column) of a character offset; columns count code points."""
-        offset = max(0, min(offset, len(self.text)))
-        i = bisect.bisect_right(self.line_starts, offset) - 1
-        return i + 1, offset - self.line_starts[i] + 1
+        return self._lines.position(max(0, min(offset, len(self.text))))
 
 
 
@@ -377,16 +405,16 @@ def load_document(
         try:
             size = path.stat().st_size
             if size > max_size:
-                doc = Document(path, display, "", [0], parsed=False)
+                doc = Document(path, display, "", parsed=False)
                 doc.add_problem("PL002", Report(1, 1, f"file is {size:,} bytes, over the size cap of {max_size:,} bytes; not linted"))
                 return doc
             data = path.read_bytes()
         except OSError as exc:
-            doc = Document(path, display, "", [0], parsed=False)
+            doc = Document(path, display, "", parsed=False)
             doc.add_problem("PL001", Report(1, 1, f"cannot read file: {exc.strerror or exc}"))
             return doc
     if len(data) > max_size:
-        doc = Document(path, display, "", [0], parsed=False)
+        doc = Document(path, display, "", parsed=False)
         doc.add_problem("PL002", Report(1, 1, f"file is {len(data):,} bytes, over the size cap of {max_size:,} bytes; not linted"))
         return doc
     try:
@@ -395,7 +423,7 @@ def load_document(
         good = data[: exc.start].decode("utf-8", "replace")
         line = good.count("\n") + 1
         column = len(good) - (good.rfind("\n") + 1) + 1
-        doc = Document(path, display, "", [0], parsed=False)
+        doc = Document(path, display, "", parsed=False)
         doc.add_problem("PL001", Report(line, column, f"file is not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded"))
         return doc
     if text.startswith("\ufeff"):
@@ -407,7 +435,7 @@ def load_document(
 def parse_text(
     path: Path, display: str, text: str, *, max_front_matter_size: int = DEFAULT_MAX_FRONT_MATTER_SIZE
 ) -> Document:
-    doc = Document(path, display, text, _line_starts(text))
+    doc = Document(path, display, text)
     try:
         _split_front_matter(doc, max_front_matter_size)
         _parse_markdown(doc)
@@ -878,7 +906,7 @@ class _ByteMap:
     def __init__(self, doc: Document, body: str, base: int):
         # Not the document itself: blocks hold this map, and a cycle back to the document would
         # leave every document to the cyclic garbage collector instead of freeing it at once.
-        self.line_starts = doc.line_starts
+        self.lines = doc._lines
         self.base = base
         self.bytes_at: list[int] = []  # byte offset just after each multi-byte character
         self.extra: list[int] = []  # cumulative extra bytes up to and including it
@@ -897,8 +925,7 @@ class _ByteMap:
         return self.base + b - (self.extra[k] if k >= 0 else 0)
 
     def position(self, offset: int) -> tuple[int, int]:
-        i = bisect.bisect_right(self.line_starts, offset) - 1
-        return i + 1, offset - self.line_starts[i] + 1
+        return self.lines.position(offset)
 
 
 _BLOCK_TAGS = {

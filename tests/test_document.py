@@ -243,3 +243,11 @@ def test_closing_fence(tmp_path: Path, text: str, raw: str, body_line: int) -> N
     assert doc.front_matter.raw == raw
     assert doc.body_line == body_line
     assert doc.text[doc.body_start :] == ("Body.\n" if text.endswith("Body.\n") else "")
+
+
+def test_line_starts_are_computed_when_first_asked(tmp_path: Path) -> None:
+    doc = load_document(write(tmp_path / "post.md", "---\ntitle: T\n---\nOne.\n\nTwo `code` é.\n"))
+    assert doc._lines._starts is None  # loading a post with no image asks no position
+    assert doc.blocks[1].line == 6 and doc.blocks[1].column == 1
+    assert doc.line_starts == [0, 4, 13, 17, 22, 23, 37]
+    assert doc.position(len(doc.text) - 2) == (6, 13)  # the full stop after é
