@@ -69,7 +69,24 @@ def _relative_folder(folder: str, base: str) -> str:
         return folder
 
 
-def display_path(path: Path, cwd: str | None = None) -> str:
+def _join(folder: str, name: str) -> str:
+    """``str(Path(folder) / name)`` for a folder string Path made."""
+    return name if folder == "." else os.path.join(folder, name)
+
+
+def _display_prefix(folder: str, cwd: str) -> str:
+    """What display_path shows before the name of a file in ``folder`` (a folder may be above cwd)."""
+    try:
+        rel = os.path.relpath(os.path.join(cwd, folder), cwd)
+    except ValueError:  # another drive on Windows
+        rel = os.path.abspath(folder)
+    if rel == ".":
+        return ""
+    rel = rel if os.sep == "/" else rel.replace(os.sep, "/")
+    return os.fsencode(rel).decode("utf-8", "backslashreplace") + "/"
+
+
+def display_path(path: Path | str, cwd: str | None = None) -> str:
     rel = relative_posix(path, cwd or os.getcwd())
     # A name that is not UTF-8 (surrogate escapes) is shown with backslash escapes: every output stays encodable.
     return os.fsencode(rel).decode("utf-8", "backslashreplace")
@@ -148,10 +165,10 @@ def collect(
     gitignores = _GitIgnores()
     cwd = os.getcwd()
 
-    def add(p: Path, abs_path: str, settings: Settings) -> None:
+    def add(p: Path | str, abs_path: str, settings: Settings, display: str | None = None) -> None:
         if abs_path not in seen:
             seen.add(abs_path)
-            out.append(Target(p, display_path(p, cwd), settings))
+            out.append(Target(p, display if display is not None else display_path(p, cwd), settings))
 
     for raw in paths:
         try:
@@ -165,8 +182,8 @@ def collect(
             warn(f"{display_path(raw)}: cannot read ({exc.strerror or exc}), skipped")
             continue
         if stat.S_ISDIR(st.st_mode):
-            for f, abs_f, settings in _walk(raw, resolver, gitignores, warn):
-                add(f, abs_f, settings)
+            for f, abs_f, settings, shown in _walk(raw, resolver, gitignores, warn, cwd):
+                add(f, abs_f, settings, shown)
         elif stat.S_ISREG(st.st_mode):
             settings = resolver.for_path(raw)
             abs_raw = os.path.realpath(raw)
@@ -179,16 +196,20 @@ def collect(
 
 
 def _walk(
-    top: Path, resolver: ConfigResolver, gitignores: _GitIgnores, warn: Callable[[str], None]
-) -> Iterator[tuple[Path, str, Settings]]:
-    """Markdown files under ``top`` in sorted order, with their absolute path and settings.
+    top: Path, resolver: ConfigResolver, gitignores: _GitIgnores, warn: Callable[[str], None], cwd: str
+) -> Iterator[tuple[str, str, Settings, str]]:
+    """Markdown files under ``top`` in sorted order, with their absolute path, settings and display path.
 
     One directory listing per folder (scandir: file types without a stat per file); symbolic links to
-    folders are not followed, so a link loop cannot trap the walk.
+    folders are not followed, so a link loop cannot trap the walk. Paths are strings joined as Path
+    would join them, and a file is shown as its folder is plus its name: no path object or relative
+    path computed per file.
     """
-    stack: list[tuple[Path, str]] = [(top, os.path.realpath(top))]
+    stack: list[tuple[str, str]] = [(str(top), os.path.realpath(top))]
     while stack:
-        d, abs_d = stack.pop()
+        dir_str, abs_d = stack.pop()
+        d = Path(dir_str)
+        prefix = _display_prefix(dir_str, cwd)
         settings = resolver.for_path(d)
         try:
             with os.scandir(d) as it:
@@ -209,11 +230,11 @@ def _walk(
                     continue
                 if settings.respect_gitignore and gitignores.ignored(abs_e, True):
                     continue
-                subdirs.append((d / name, abs_e))
+                subdirs.append((_join(dir_str, name), abs_e))
                 continue
             if not name.lower().endswith(settings.extensions):
                 continue
-            f = d / name
+            f = _join(dir_str, name)
             try:
                 regular = e.is_file()  # follows a link to a file; False for FIFOs and devices
                 if not regular:
@@ -228,6 +249,6 @@ def _walk(
                 continue
             if settings.respect_gitignore and gitignores.ignored(abs_e, False):
                 continue
-            yield f, abs_e, settings
+            yield f, abs_e, settings, prefix + os.fsencode(name).decode("utf-8", "backslashreplace")
         # Depth first, in name order: the same order os.walk would give.
         stack.extend(reversed(subdirs))
