@@ -251,3 +251,12 @@ def test_line_starts_are_computed_when_first_asked(tmp_path: Path) -> None:
     assert doc.blocks[1].line == 6 and doc.blocks[1].column == 1
     assert doc.line_starts == [0, 4, 13, 17, 22, 23, 37]
     assert doc.position(len(doc.text) - 2) == (6, 13)  # the full stop after é
+
+
+def test_non_ascii_offsets_across_long_ascii_stretches(tmp_path: Path) -> None:
+    # Multi-byte characters (2, 3 and 4 bytes) on both sides of long ASCII runs.
+    line = "a" * 700 + "é" + "b" * 1030 + "€😀" + "c" * 600
+    doc = load_document(write(tmp_path / "post.md", f"{line}\n\n{line} ![x](i.png)\n"))
+    (img,) = doc.images
+    assert (img.line, img.column) == (3, len(line) + 2)
+    assert doc.text[img.offset : img.offset + 4] == "![x]"
