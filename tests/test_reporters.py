@@ -164,6 +164,21 @@ def test_large_sarif_is_compact_and_still_valid() -> None:
     assert_valid_sarif(doc)
 
 
+@pytest.mark.parametrize("extra", [0, 1])
+def test_json_is_indented_up_to_a_thousand_findings(extra: int) -> None:
+    import io
+
+    from postlint.reporters import json as json_reporter
+
+    findings = [finding(path=f"p{i % 7}.md", line=i + 1) for i in range(json_reporter.INDENT_UP_TO + extra)]
+    out = io.StringIO()
+    json_reporter.report(RunSummary(files=7, findings=findings, registry=REGISTRY), out)
+    text = out.getvalue()
+    assert (text.count("\n") == 1) == bool(extra)  # one line past the limit: json's fast encoder
+    doc = json.loads(text)
+    assert [f["line"] for f in doc["findings"]] == [f.line for f in findings]
+
+
 def test_sarif_levels_follow_the_configured_severity_not_the_default() -> None:
     findings = [finding(severity=Severity.WARNING), finding(line=9, severity=Severity.NOTE)]
     doc = sarif.build(RunSummary(files=1, findings=findings, registry=REGISTRY), root=Path.cwd())

@@ -8,6 +8,9 @@ from typing import IO
 from postlint.reporters import RunSummary
 
 FORMAT_VERSION = 1
+# Indented for people reading a few findings; a large report is for scripts, and json's fast C
+# encoder only runs without indentation (as for SARIF).
+INDENT_UP_TO = 1000
 
 
 def report(summary: RunSummary, out: IO[str]) -> None:
@@ -20,5 +23,6 @@ def report(summary: RunSummary, out: IO[str]) -> None:
         doc["errors"] = summary.errors
     if summary.statistics:
         doc["statistics"] = dict(sorted(summary.stats.items()))
-    json.dump(doc, out, indent=2, ensure_ascii=False)
+    indent = 2 if len(summary.findings) <= INDENT_UP_TO else None
+    out.write(json.dumps(doc, indent=indent, ensure_ascii=False))
     out.write("\n")
