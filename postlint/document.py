@@ -7,7 +7,7 @@ import gc
 import json
 import re
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -334,9 +334,20 @@ class Document:
     problems: dict[str, list[Report]] = field(default_factory=dict)
     parsed: bool = True  # False: the file could not be read or parsed; only load problems apply
     _lines: _Lines = field(init=False, repr=False, compare=False)
+    # What rules derive from the document and share (its images, its dated blocks), by key:
+    # computed once, and dropped with the document.
+    _derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._lines = _Lines(self.text)
+
+    def derive(self, key: Any, make: Callable[[], Any]) -> Any:
+        """``make()``, computed once per document and ``key``: rules share what they derive from it."""
+        try:
+            return self._derived[key]
+        except KeyError:
+            value = self._derived[key] = make()
+            return value
 
     @property
     def line_starts(self) -> list[int]:
@@ -467,7 +478,6 @@ def _split_front_matter(doc: Document, max_size: int) -> None:
     first = (text if first_end == -1 else text[:first_end]).rstrip("\r").rstrip(" \t")
     if first in _FENCE:
         fmt = _FENCE[first]
-        closers = ("---", "...") if fmt == "yaml" else ("+++",)
         close = _CLOSER[fmt].search(text, first_end + 1) if first_end != -1 else None
         if close is not None:
             i = text.count("\n", 0, close.start())  # the closing line's index
@@ -485,7 +495,7 @@ def _split_front_matter(doc: Document, max_size: int) -> None:
             _check_mapping(fm)
             return
         fm = FrontMatter(fmt, "", 1, 1)
-        fm.error = Report(1, 1, f"front-matter fence '{first}' on line 1 is never closed; expected a closing '{closers[0]}' line")
+        fm.error = Report(1, 1, f"front-matter fence '{first}' on line 1 is never closed; expected a closing '{first}' line")
         doc.front_matter = fm
         return
     if text.startswith("{"):

@@ -8,7 +8,7 @@ import os
 import re
 from collections.abc import Callable, Container, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -407,16 +407,6 @@ def _image(
     return FoundImage(src, raw, line, col, offset, origin, kind, alt, alt_known, decorative, base)
 
 
-@dataclass
-class _Cache:
-    doc: Document | None = None
-    key: tuple = ()
-    images: list[FoundImage] = field(default_factory=list)
-
-
-_cache = _Cache()
-
-
 def collect_images(
     doc: Document,
     front_matter_keys: Iterable[str] = DEFAULT_FRONT_MATTER_KEYS,
@@ -427,8 +417,10 @@ def collect_images(
     Computed once per document and options: every IMG rule calls this.
     """
     key = (tuple(front_matter_keys), tuple(code_shortcodes))
-    if _cache.doc is doc and _cache.key == key:
-        return _cache.images
+    return doc.derive(("images", key), lambda: _collect_images(doc, key))
+
+
+def _collect_images(doc: Document, key: tuple[tuple[str, ...], tuple[str, ...]]) -> list[FoundImage]:
     images: list[FoundImage] = list(front_matter_images(doc, key[0]))
     if doc.parsed and doc.text:
         mask = _LazyMask(lambda: not_rendered(doc, key[1]))
@@ -440,7 +432,6 @@ def collect_images(
         images.extend(shortcode_images(doc, mask))
         images.extend(template_destination_images(doc, mask, {im.offset for im in doc.images}))
     images.sort(key=lambda i: (i.line, i.column))
-    _cache.doc, _cache.key, _cache.images = doc, key, images
     return images
 
 
@@ -548,10 +539,10 @@ _listings = Listings()
 
 def forget_file_system() -> None:
     """Drop what this run has seen of folders and image files (a new run may see them changed)."""
-    global _resolved
+    global _run
     _listings.clear()
     _sniffed.clear()
-    _resolved = _Resolved()
+    _run += 1  # a document's resolutions from before are not reused
 
 
 @contextmanager
@@ -581,30 +572,20 @@ class SiteLayout:
         return any(path.startswith("/" + p.strip("/") + "/") for p in self.external_paths)
 
 
-@dataclass
-class _Resolved:
-    """The last document's local images with their Resolutions, and the folders consulted."""
-
-    doc: Document | None = None
-    images: list[FoundImage] | None = None
-    layout: SiteLayout | None = None
-    pairs: list[tuple[FoundImage, Resolution]] = field(default_factory=list)
-    folders: set[str] = field(default_factory=set)
-
-
-_resolved = _Resolved()
+_run = 0  # counts forget_file_system calls
 
 
 def resolve_local(doc: Document, images: list[FoundImage], layout: SiteLayout) -> tuple[list[tuple[FoundImage, Resolution]], set[str]]:
     """Each local image among ``images`` (the document's, from collect_images) with its
     Resolution, and every folder consulted on the way.
 
-    Worked out once per document and layout: IMG001 and IMG004 both ask.
+    Worked out once per document, images and layout: IMG001 and IMG004 both ask.
     """
-    global _resolved
-    last = _resolved
-    if last.doc is doc and last.images is images and last.layout is layout:
-        return last.pairs, last.folders
+    # Images and layouts are frozen values: equal ones resolve alike.
+    return doc.derive(("local images", _run, tuple(images), layout), lambda: _resolve_local(doc, images, layout))
+
+
+def _resolve_local(doc: Document, images: list[FoundImage], layout: SiteLayout) -> tuple[list[tuple[FoundImage, Resolution]], set[str]]:
     local = [image for image in images if image.kind == "local" and image.src.strip()]
     folders: set[str] = set()
     if local:
@@ -612,7 +593,6 @@ def resolve_local(doc: Document, images: list[FoundImage], layout: SiteLayout) -
             pairs = [(image, resolve(image, doc, layout)) for image in local]
     else:
         pairs = []  # most posts
-    _resolved = _Resolved(doc, images, layout, pairs, folders)
     return pairs, folders
 
 

@@ -33,24 +33,20 @@ def _options(ctx: Context) -> DateOptions:
     return ctx.options if isinstance(ctx.options, DateOptions) else DateOptions()
 
 
-# One-document caches: the DATE rules run one after another on the same document, which is kept
-# alive by the slot so that its identity cannot be reused.
-_dated_cache: list = [None, None]
-_prose_cache: list = [None, None, None]
-_timeline_cache: list = [None, None, None]
+# The DATE rules run one after another on the same document: what they share is derived once.
 
 
 def _dated_blocks(doc: Document) -> list[Block]:
     """The prose blocks that may hold a date, found once for the prose and the timeline searches."""
-    if _dated_cache[0] is not doc:
-        _dated_cache[:] = [doc, dated_blocks(doc)]
-    return _dated_cache[1]
+    return doc.derive("dated blocks", lambda: dated_blocks(doc))
 
 
 def prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatch]]:
     """Every date in the document's prose, once (a loose item repeats its first paragraph's text)."""
-    if _prose_cache[0] is doc and _prose_cache[1] == order:
-        return _prose_cache[2]
+    return doc.derive(("prose dates", order), lambda: _prose_dates(doc, order))
+
+
+def _prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatch]]:
     seen: set[int] = set()
     found = []
     for b in _dated_blocks(doc):
@@ -59,17 +55,14 @@ def prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatch
             if off not in seen:
                 seen.add(off)
                 found.append((b, d))
-    _prose_cache[:] = [doc, order, found]
     return found
 
 
 def _timelines(doc: Document, opts: DateOptions) -> list[list[Entry]]:
-    key = (opts.date_order, opts.min_timeline_entries)
-    if _timeline_cache[0] is doc and _timeline_cache[1] == key:
-        return _timeline_cache[2]
-    runs = timelines(doc, opts.date_order, opts.min_timeline_entries, _dated_blocks(doc))
-    _timeline_cache[:] = [doc, key, runs]
-    return runs
+    return doc.derive(
+        ("timelines", opts.date_order, opts.min_timeline_entries),
+        lambda: timelines(doc, opts.date_order, opts.min_timeline_entries, _dated_blocks(doc)),
+    )
 
 
 def _report(doc: Document, b: Block, d: DateMatch, message: str) -> Report:
