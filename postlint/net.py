@@ -578,7 +578,9 @@ class NetClient:
             if answer.error is not None:
                 if answer.error not in _RETRYABLE_ERRORS:
                     return answer
-                delay = self._backoff(attempt)
+                # A timeout has already waited a whole timeout since it asked: a backoff on top
+                # only delays the answer. Resets and refusals come at once, and wait.
+                delay = 0.0 if answer.error is ErrorKind.TIMEOUT else self._backoff(attempt)
             elif answer.status is not None and _retryable_status(answer.status):
                 retry_after = parse_retry_after(answer.headers.get("retry-after"))
                 over_cap = retry_after is not None and retry_after > self.options.max_retry_after
@@ -593,7 +595,7 @@ class NetClient:
             if attempt > self.options.max_retries or self._clock() + delay >= self._deadline_at:
                 return answer
             self.stats.retries += 1
-            if state.paused_until <= self._clock():  # otherwise the pause above does the waiting
+            if delay > 0 and state.paused_until <= self._clock():  # otherwise the pause above does the waiting
                 await self._sleep(delay)
 
     def _backoff(self, attempt: int) -> float:
