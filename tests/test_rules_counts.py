@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from postlint.document import load_document, parse_text
-from postlint.extract.enumerations import _LEAD_IN_OR_ENUMERATION, Outline, _label, _label_start
+from postlint.extract.enumerations import Outline, _label, _label_start
 from postlint.registry import Context
 from postlint.rules import ALL_RULES
 from postlint.rules.counts import RULES, CountOptions
@@ -299,14 +299,6 @@ def test_short_items_that_name_several_things_are_not_judged() -> None:
     assert findings_in(text) == []
 
 
-def _stems_only(self: Outline, text: str) -> bool:
-    """``may_compare`` as it was before the plural test: a colon, or a heading noun's stem."""
-    if ":" in text and _LEAD_IN_OR_ENUMERATION.search(text):
-        return True
-    low = text.lower()
-    return any(noun[: max(3, len(noun) - 2)] in low for noun in self.by_noun)
-
-
 @pytest.mark.parametrize(
     ("claim", "headings", "expected"),
     [
@@ -318,17 +310,20 @@ def _stems_only(self: Outline, text: str) -> bool:
         ("Here are 3 boxes.", ["Box 1", "Box 2"], [("COUNT001", 1)]),
         ("Meet the three children.", ["Child 1", "Child 2"], [("COUNT001", 1)]),
         ("Three series follow.", ["Series 1", "Series 2"], [("COUNT001", 1)]),
-        # "people" holds no "pers", "feet" no "foo": never compared, then or now
-        ("We asked two people.", ["Person 1", "Person 2", "Person 3"], []),
-        ("It is three feet long.", ["Foot 1", "Foot 2"], []),
+        # irregular plurals that keep no stem ("people" holds no "pers") are compared too, on their own
+        ("We asked two people.", ["Person 1", "Person 2", "Person 3"], [("COUNT001", 1)]),
         ("We asked two people and a persona.", ["Person 1", "Person 2", "Person 3"], [("COUNT001", 1)]),
+        ("We asked three people.", ["Person 1", "Person 2", "Person 3"], []),
+        # a foot is a unit of length, never a count of the post's parts
+        ("It is three feet long.", ["Foot 1", "Foot 2"], []),
         ("Two steps-by-step guides.", ["Step 1", "Step 2", "Step 3"], []),
     ],
 )
-def test_plural_filter_compares_what_the_stem_filter_did(monkeypatch, claim: str, headings: list[str], expected: list) -> None:
+def test_plural_filter_hides_no_claim(monkeypatch, claim: str, headings: list[str], expected: list) -> None:
+    # may_compare only saves time: reading every block gives the same findings.
     text = claim + "\n\n" + "".join(f"## {h}\n\nText.\n\n" for h in headings)
     assert findings_in(text) == expected
-    monkeypatch.setattr(Outline, "may_compare", _stems_only)
+    monkeypatch.setattr(Outline, "may_compare", lambda self, text: True)
     assert findings_in(text) == expected
 
 

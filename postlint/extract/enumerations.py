@@ -126,9 +126,11 @@ class Outline:
                 self.by_noun.setdefault(m.group(1), []).append(pos)
         # A claim compared with sections holds the plural of a heading noun ("countries" for "Country 1").
         self._plurals = tuple({plural for noun in self.by_noun for plural in plural_forms(noun)})
-        # And the part a plural keeps ("countr"), as this has always asked: "feet" holds no "foo" of
-        # "foot", and is never compared.
-        self._stems = tuple({noun[: max(3, len(noun) - 2)] for noun in self.by_noun})
+        # And, tested first because it is cheaper, a part of each plural: the part regular plurals
+        # keep ("countr"); an irregular plural that keeps none ("people" of "person") is its own part.
+        stems = {noun[: max(3, len(noun) - 2)] for noun in self.by_noun}
+        stems.update(p for p in self._plurals if not any(s in p for s in stems))
+        self._stems = tuple(stems)
 
     @cached_property
     def _blocks_index(self) -> tuple[dict[int | None, list[Block]], list[int]]:
