@@ -262,7 +262,7 @@ def stall_placements(posts: int, given: list[int] | None) -> list[int]:
     in file name order, lychee in its walk order), so one placement measures the luck of that
     placement; the median over evenly spread ones does not favour either order.
     """
-    return given or [posts * (2 * k + 1) // 20 for k in range(10)]
+    return given or sorted({posts * (2 * k + 1) // 20 for k in range(10)})
 
 
 def main() -> None:
@@ -281,6 +281,7 @@ def main() -> None:
     base = f"http://127.0.0.1:{server.port}"
     rows: list[Row] = []
     lychee = None if args.no_lychee else shutil.which("lychee")
+    lychee_version = subprocess.run([lychee, "--version"], capture_output=True, text=True).stdout.split()[-1] if lychee else ""
     placements = stall_placements(args.posts, args.stall_post)
     for n, stall_post in enumerate(placements):
         with tempfile.TemporaryDirectory(prefix="postlint-linkcheck-") as tmp:
@@ -306,8 +307,7 @@ def main() -> None:
                        "--host-request-interval", "0ms", "--format", "json", "--output", str(report), "posts"]
                 wall, rss, _, _ = measure(cmd, work)
                 broken = lychee_found(report)
-                version = subprocess.run([lychee, "--version"], capture_output=True, text=True).stdout.split()[-1]
-                rows.append(Row("lychee " + version, wall, rss, sum(server.seen.values()), len(broken & expected),
+                rows.append(Row("lychee " + lychee_version, wall, rss, sum(server.seen.values()), len(broken & expected),
                                 len(broken - expected), "-", server.first_asked.get("/edge/stall.png"), stall_post))
 
     print(f"corpus: {args.posts} posts, {n_links} remote image links, {n_unique} unique URLs, {len(expected)} broken; "
