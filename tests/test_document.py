@@ -6,6 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from postlint.document import load_document
 from tests.conftest import EXAMPLE_POST, write
@@ -260,3 +262,93 @@ def test_non_ascii_offsets_across_long_ascii_stretches(tmp_path: Path) -> None:
     (img,) = doc.images
     assert (img.line, img.column) == (3, len(line) + 2)
     assert doc.text[img.offset : img.offset + 4] == "![x]"
+
+
+# --------------------------------------------------------------------------- the block walk in C
+
+_WALK_CASES = [
+    "# Heading {#id .cls}\n\nPara with *em*, **strong**, ~~gone~~, `code` and [a link](u) [two](v).\n",
+    "- a\n- b\n  - nested\n\n    1. deep\n\n7. seven\n8. eight\n\n- loose\n\n  second para\n",
+    "| a | b | c |\n|---|:-:|--:|\n|  | x | `y` |\n| **1** |  | ![i](t.png) |\n",
+    "![alt *with* `code`](a.png \"title\") ![ref][r] ![](empty.png)\n\n[r]: b.png\n",
+    "<div>\nblock html\n</div>\n\ninline <span>html</span> and a break<br/>here <BR > too\n",
+    "> quoted\n> > deeper with ![q](q.png)\n\n```py\nfenced = 1\n```\n\n    indented code\n",
+    "Note[^1].\n\n[^1]: The footnote, with ![f](f.png) and 2019.\n",
+    "Entities &amp; &#x2014; escapes \\* and “curly” ünïcode — 2024-02-30\nsoft\nbreak  \nhard\n",
+    "---\ntitle: T\n---\n\n***\n\n- [ ] task\n- [x] done\n\n<!-- comment -->\n",
+    "![outer ![inner](i.png)](o.png) [![linked](l.png)](x)\n",
+]
+
+
+def _walk_snapshot(doc) -> tuple:  # type: ignore[no-untyped-def]
+    blocks = [
+        (b.index, b.kind, b.parent, b.level, b.list_id, b.ordered, b.number, b.depth, b.info, b.text, b.cells, b.images,
+         b.links, b._bstart, b._bend, b._parts, b._ranges)
+        for b in doc.blocks
+    ]
+    images = [(i.src, i.alt, i.line, i.column, i.offset, i.origin, i.title, i.block) for i in doc.images]
+    html = [(h.text, h.offset, h.block) for h in doc.html]
+    return blocks, images, html, doc._code_ranges, {k: [r.message for r in v] for k, v in doc.problems.items()}
+
+
+def _both_walks(monkeypatch: pytest.MonkeyPatch, path: Path, data: bytes) -> tuple[tuple, tuple]:
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    import postlint.document as document
+
+    monkeypatch.setattr(document, "_scan", blocks_c.scan)
+    in_c = _walk_snapshot(load_document(path, data=data))
+    monkeypatch.setattr(document, "_scan", document._scan_events)
+    in_python = _walk_snapshot(load_document(path, data=data))
+    return in_c, in_python
+
+
+@pytest.mark.parametrize("text", _WALK_CASES)
+def test_c_walk_equals_python_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, text: str) -> None:
+    in_c, in_python = _both_walks(monkeypatch, tmp_path / "p.md", text.encode())
+    assert in_c == in_python
+    assert in_c[0]  # the case has blocks: the comparison compared something
+
+
+def test_c_walk_equals_python_walk_on_every_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import FIXTURES
+
+    posts = sorted(FIXTURES.rglob("*.md"))
+    assert len(posts) > 40
+    for post in posts:
+        in_c, in_python = _both_walks(monkeypatch, post, post.read_bytes())
+        assert in_c == in_python, post
+
+
+_md_piece = st.sampled_from(
+    ["# ", "## ", "- ", "1. ", "3) ", "> ", "    ", "```\n", "| a | b |\n|---|---|\n| ", "*", "**", "~~", "`", "[", "](u)",
+     "![", "](i.png)", "<br>", "<b>", "</b>", "<div>\n", "&amp;", "\\*", "[^1]", "\n[^1]: ", "\n", "\n\n", "  ", " | ",
+     "word", "2019", "é", "—", "\t"]
+)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(st.lists(_md_piece, max_size=40).map("".join))
+def test_c_walk_equals_python_walk_on_generated_markdown(tmp_path_factory, text: str) -> None:  # type: ignore[no-untyped-def]
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        in_c, in_python = _both_walks(monkeypatch, tmp_path_factory.mktemp("walk") / "p.md", text.encode())
+    assert in_c == in_python
+
+
+@pytest.mark.parametrize(
+    "events",
+    [
+        [({}, {"start": 0, "end": 1})],  # an event with no key
+        [({"Start": "Paragraph"}, {"start": 0})],  # a range without its end
+        [({"End": "Paragraph"}, {"start": 0, "end": 1})],  # a block closed that never opened
+        [({"Start": {"Heading": {"level": "H"}}}, {"start": 0, "end": 1})],  # a heading without its level
+        [("not a pair",)],
+    ],
+)
+def test_c_walk_raises_on_malformed_events(events: list) -> None:
+    """Events pyromark never hands out raise a Python exception (a PL005 finding), never crash."""
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    import postlint.document as document
+
+    out: list = [[], [], [], []]
+    with pytest.raises((TypeError, ValueError, KeyError, IndexError)):
+        blocks_c.scan(iter(events), lambda b: b, lambda o: (1, o + 1), *out, document.Block, document.Image, document.Html, str)

@@ -1,0 +1,11 @@
+"""The one C module's build; everything else about the package is in pyproject.toml."""
+
+from setuptools import Extension, setup
+
+setup(
+    ext_modules=[
+        # pyromark's events walked into blocks in C (postlint/_blocks.c). Optional: where no compiler
+        # builds it, postlint walks the events in Python (document._scan_events), with the same result.
+        Extension("postlint._blocks", ["postlint/_blocks.c"], optional=True),
+    ],
+)
