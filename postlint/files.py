@@ -93,10 +93,38 @@ def display_path(path: Path | str, cwd: str | None = None) -> str:
 
 
 @lru_cache(maxsize=256)
-def _spec(patterns: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    from pathspec import GitIgnoreSpec
+def _spec(patterns: tuple[str, ...]) -> _Patterns:
+    return _Patterns(patterns)
 
-    return GitIgnoreSpec.from_lines(patterns)
+
+_GLOB_OR_SPACE = frozenset("/*?[]\\!# \t\r\n")
+
+
+class _Patterns:
+    """gitignore patterns. Those that are plain names (``.git``, ``node_modules``, the default
+    excludes) are tested as one set lookup over a path's parts: a name matches any part of a path,
+    file or folder, as git's does. pathspec tests the others, each of which costs a regular
+    expression per path. With a negation (``!name``) order matters: pathspec tests them all."""
+
+    def __init__(self, lines: tuple[str, ...]):
+        if any(line.lstrip().startswith("!") for line in lines):
+            plain: frozenset[str] = frozenset()
+        else:
+            plain = frozenset(line for line in lines if line not in ("", ".", "..") and _GLOB_OR_SPACE.isdisjoint(line))
+        self.names = plain
+        rest = [line for line in lines if line not in plain]
+        if any(line.strip() and not line.startswith("#") for line in rest):
+            from pathspec import GitIgnoreSpec
+
+            self.spec = GitIgnoreSpec.from_lines(rest)
+        else:
+            self.spec = None
+
+    def match_file(self, rel: str) -> bool:
+        """Whether the patterns exclude ``rel`` (forward slashes; a folder ends with ``/``)."""
+        if self.names and not self.names.isdisjoint(rel.split("/")):
+            return True
+        return self.spec is not None and self.spec.match_file(rel)
 
 
 def _rel_to_root(abs_path: str, settings: Settings) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from postlint.config import ConfigResolver
 from postlint.files import collect
@@ -38,3 +40,27 @@ def test_files_are_found_in_order_and_shown_relative_to_cwd(
     for t in targets:  # the path as Path would join it, and the same file as shown
         assert t._path == str(Path(arg) / Path(t._path).relative_to(arg))
         assert Path(t._path).resolve() == Path(t.display).resolve()
+
+
+_pattern_lines = st.lists(
+    st.sampled_from(
+        [".git", "node_modules", "_site", "drafts", "a.md", "b", ".", "..", "", "# comment", "*.tmp", "drafts/", "/b",
+         "x/*.md", "**/old", "!keep.md", "!b", "c?.md", "[ab].md", " b", "b ", "\\#x", "a\\ b", "docs/draft.md"]
+    ),
+    max_size=6,
+)
+_paths = st.lists(st.sampled_from(["a.md", "b", "drafts", "x", "old", "keep.md", "c1.md", "docs", "draft.md", ".git", "#x", "a b", "B"]), min_size=1, max_size=4).map(
+    "/".join
+)
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(_pattern_lines, _paths, st.booleans())
+def test_plain_name_patterns_match_as_pathspec_does(lines: list[str], path: str, is_dir: bool) -> None:
+    """Excludes that are plain names skip pathspec: the answer must be pathspec's for every pattern set."""
+    from pathspec import GitIgnoreSpec
+
+    from postlint.files import _Patterns
+
+    rel = path + "/" if is_dir else path
+    assert _Patterns(tuple(lines)).match_file(rel) == GitIgnoreSpec.from_lines(lines).match_file(rel)
