@@ -56,13 +56,14 @@ _BUILD: str | None = None
 
 
 def _build_id() -> str:
-    """postlint's own files (code and shipped schemas) as installed: an edited checkout is a new build."""
+    """postlint's own files (code, its C module and shipped schemas) as installed: an edited checkout is a new build."""
     global _BUILD
     if _BUILD is None:
         from postlint.config import schemas_dir
 
         package = Path(__file__).resolve().parent
-        files = sorted([*package.rglob("*.py"), *schemas_dir().glob("*.json")])
+        # The C walk too (its source and the module built from it): a rebuilt module is a new build.
+        files = sorted([*package.rglob("*.py"), *package.glob("_blocks*"), *schemas_dir().glob("*.json")])
         _BUILD = hashlib.sha256(repr([(str(f), stat_signature(f)) for f in files]).encode()).hexdigest()
     return _BUILD
 
