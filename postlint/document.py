@@ -996,19 +996,21 @@ def _build_blocks(doc: Document) -> None:
         pyromark.events_with_range(body, options=_OPTIONS), conv, doc.position,
         blocks, doc.images, doc.html, doc._code_ranges, Block, Image, Html, _BR_RE.match,
     )
-    # Items whose text lives in their first paragraph (loose lists): share it.
     n = len(blocks)
+    text = doc.text
     for b in blocks:
-        if b.kind == "item" and not b.text.strip() and b.index + 1 < n:
-            c = blocks[b.index + 1]  # a first child comes right after its parent
-            if c.parent == b.index and c.kind == "paragraph":
-                b.text = c.text
-                b._parts, b._ranges = c._parts, c._ranges
-                b.images = b.images or c.images
-    # Code blocks keep their literal content as text (not prose; rules skip them).
-    for b in blocks:
-        if b.kind == "code":
-            b.text = doc.text[b.start : b.end]
+        kind = b.kind
+        if kind == "item":
+            # Items whose text lives in their first paragraph (loose lists): share it.
+            if b.index + 1 < n and not b.text.strip():
+                c = blocks[b.index + 1]  # a first child comes right after its parent
+                if c.parent == b.index and c.kind == "paragraph":
+                    b.text = c.text
+                    b._parts, b._ranges = c._parts, c._ranges
+                    b.images = b.images or c.images
+        elif kind == "code":
+            # Code blocks keep their literal content as text (not prose; rules skip them).
+            b.text = text[b.start : b.end]
 
 
 def _scan_events(
