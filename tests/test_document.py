@@ -342,6 +342,7 @@ def test_c_walk_equals_python_walk_on_generated_markdown(tmp_path_factory, text:
         [({"End": "Paragraph"}, {"start": 0, "end": 1})],  # a block closed that never opened
         [({"Start": {"Heading": {"level": "H"}}}, {"start": 0, "end": 1})],  # a heading without its level
         [("not a pair",)],
+        [("SoftBreak", (0, 1))],  # a range that is not a mapping
     ],
 )
 def test_c_walk_raises_on_malformed_events(events: list) -> None:
