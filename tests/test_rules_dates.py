@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import random
 import textwrap
+from collections import Counter
 from pathlib import Path
 
 import pytest
 
 from postlint.document import load_document, parse_text
+from postlint.extract.dates import DateMatch, DateValue, Entry, Version, dated_blocks
 from postlint.registry import Context
 from postlint.rules import ALL_RULES
+from postlint.rules import dates as dates_rules
 from postlint.rules.dates import RULES, DateOptions
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -142,3 +146,101 @@ def test_through_the_cli_with_configured_order(tmp_path: Path, run_cli) -> None:
                   "--extend-select", "DATE006", str(post))
     assert res.exit_code == 1, res.stderr
     assert sorted(res.codes) == [("DATE003", 1), ("DATE006", 5)]
+
+
+# --------------------------------------------------------------------------- the ordering helpers
+# The helpers take values computed once an entry; these are the pairwise definitions they stand for.
+
+
+def _reference_direction(items: list, lt) -> int:  # type: ignore[no-untyped-def]
+    up = down = 0
+    for i, a in enumerate(items):
+        for b in items[i + 1 : i + 1 + dates_rules._WINDOW]:
+            up += lt(a, b)
+            down += lt(b, a)
+    return 1 if up > 2 * down else -1 if down > 2 * up else 0
+
+
+def _reference_misplaced(items: list, wrong) -> list:  # type: ignore[no-untyped-def]
+    edges: dict[int, list[int]] = {i: [] for i in range(len(items))}
+    for i, a in enumerate(items):
+        for j in range(i + 1, min(len(items), i + 1 + dates_rules._WINDOW)):
+            if wrong(a, items[j]):
+                edges[i].append(j)
+                edges[j].append(i)
+    starts = sorted(e.date.bounds()[0] for e in items)
+    middle = starts[len(starts) // 2] if starts else 0
+    seen = Counter(e.version.numbers for e in items if e.version is not None)
+    twice = {v for v, n in seen.items() if n > 1}
+    out = []
+    while True:
+        i = max(
+            edges,
+            key=lambda k: (len(edges[k]), items[k].version is not None and items[k].version.numbers in twice,
+                           abs(items[k].date.bounds()[0] - middle), k),
+            default=None,
+        )
+        if i is None or not edges[i]:
+            break
+        partner = min(edges[i], key=lambda j: abs(j - i))
+        out.append((items[i], items[partner]))
+        for j in edges.pop(i):
+            edges[j].remove(i)
+    return out if len(out) <= max(1, len(items) // 4) else []
+
+
+def _reference_dated_against_version(a: Entry, b: Entry) -> bool:
+    old, new = (a, b) if dates_rules._version_lt(a, b) else (b, a)
+    if not dates_rules._version_lt(old, new) or not dates_rules._before(new, old):
+        return False
+    o, n = old.version.numbers, new.version.numbers  # type: ignore[union-attr]
+    return not (o[:2] < n[:2] and len(o) > 2 and o[2] > 0)
+
+
+def _random_entries(rng: random.Random, n: int) -> list[Entry]:
+    entries = []
+    for _ in range(n):
+        year = rng.choice([2019, 2020, 2021, 2022])
+        value = rng.choice([
+            DateValue(year, rng.randint(1, 12), rng.randint(1, 28)),
+            DateValue(year, rng.randint(1, 12), None, "month"),
+            DateValue(year, None, None, "year"),
+        ])
+        numbers = (rng.randint(1, 2), rng.randint(0, 3), rng.randint(0, 2))[: rng.choice([2, 3, 3])]
+        entries.append(Entry(None, DateMatch(0, 4, value), Version(numbers, False, ".".join(map(str, numbers)))))  # type: ignore[arg-type]
+    if entries and rng.random() < 0.7:
+        # Mostly a timeline: dates and versions in one order, with a few slips.
+        dates = sorted((e.date for e in entries), key=lambda d: d.bounds(), reverse=rng.random() < 0.5)
+        versions = sorted((e.version for e in entries), key=lambda v: v.numbers, reverse=rng.random() < 0.5)
+        entries = [Entry(None, d, v) for d, v in zip(dates, versions)]  # type: ignore[arg-type]
+        for _ in range(rng.randint(0, 3)):
+            i, j = rng.randrange(len(entries)), rng.randrange(len(entries))
+            entries[i], entries[j] = entries[j], entries[i]
+    return entries
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_ordering_helpers_agree_with_their_pairwise_definitions(seed: int) -> None:
+    rng = random.Random(seed)
+    items = _random_entries(rng, rng.choice([0, 1, 3, 8, 30, 90]))
+    low, high = dates_rules._starts(items), dates_rules._ends(items)
+    numbers = dates_rules._numbers(items)
+    assert dates_rules._direction(low, high) == _reference_direction(items, dates_rules._before)
+    assert dates_rules._direction(numbers, numbers) == _reference_direction(items, dates_rules._version_lt)
+
+    def later(a: Entry, b: Entry) -> bool:
+        return dates_rules._before(b, a)
+
+    assert dates_rules._misplaced(items, lambda i, j: high[j] < low[i]) == _reference_misplaced(items, later)
+    assert dates_rules._misplaced(items, lambda i, j: high[i] < low[j]) == _reference_misplaced(items, dates_rules._before)
+    wrong = dates_rules._dated_against_version(items)
+    for i in range(len(items)):
+        for j in range(i + 1, len(items)):
+            assert wrong(i, j) == _reference_dated_against_version(items[i], items[j])
+    assert dates_rules._misplaced(items, wrong) == _reference_misplaced(items, _reference_dated_against_version)
+
+
+def test_dated_blocks_are_the_prose_blocks_that_may_hold_a_date() -> None:
+    text = "# 1999\n\n```\n2001\n```\n\n<p>2002</p>\n\nJune 5 and 12\n\n- 1 2 3\n- June  7\n\n| 2100 | x |\n|--|--|\n| 2200 | y |\n"
+    doc = parse_text(Path("post.md"), "post.md", text)
+    assert [b.kind for b in dated_blocks(doc)] == ["heading", "paragraph", "item", "table_head"]

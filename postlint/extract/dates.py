@@ -5,7 +5,6 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
-from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -594,26 +593,43 @@ def timelines(
     """
     if dated is None:
         dated = dated_blocks(doc)
+    if not dated and min_entries > 0:  # most posts: no run can have a dated entry
+        return []
     # An entry's date has a year, so only a dated paragraph, item or row can be one, and few are: they are
     # found first, and the siblings walked only where two of them share a parent.
     entries: dict[int, Entry] = {}
-    per_parent: Counter[int | None] = Counter()
+    per_parent: dict[int | None, int] = {}
+    # A heading run keeps only headings with a date, and those are dated blocks: a parent with fewer dated
+    # headings than min_entries has no run to keep, and its headings (most of them) are never parsed.
+    heads: dict[int | None, int] = {}
     has_digit = _HAS_DIGIT.search
     for b in dated:
-        if b.kind in ("paragraph", "item", "table_row") and has_digit(b.text, 0, 64):
+        kind = b.kind
+        if kind == "heading":
+            heads[b.parent] = heads.get(b.parent, 0) + 1
+        elif kind in ("paragraph", "item", "table_row") and has_digit(b.text, 0, 64):
             entry = _entry(b, order)
             if entry is not None:
                 entries[b.index] = entry
-                per_parent[b.parent] += 1
+                per_parent[b.parent] = per_parent.get(b.parent, 0) + 1
+    # A block run is all entries: it is kept only where a parent has min_entries of them, and two.
+    min_run = max(2, min_entries)
+    walk = {p for p, n in per_parent.items() if n >= min_run} | {p for p, n in heads.items() if n >= min_entries}
+    if min_entries < 1:  # runs of undated changelog headings are kept too: every parent may hold one
+        walk.update(b.parent for b in doc.blocks)
+    if not walk:
+        return []
     dated_ids = {b.index for b in dated}
     runs: list[list[Entry]] = []
     children: dict[int | None, list[Block]] = {}
-    for b in doc.blocks:
+    # In the order in which the parents first appear, as when every block is walked.
+    for b in [b for b in doc.blocks if b.parent in walk]:
         children.setdefault(b.parent, []).append(b)
     for parent, siblings in children.items():
-        if per_parent[parent] > 1:
+        if per_parent.get(parent, 0) >= min_run:
             runs.extend(_block_runs(siblings, entries))
-        runs.extend(_heading_runs([b for b in siblings if b.kind == "heading"], order, dated_ids))
+        if heads.get(parent, 0) >= min_entries:
+            runs.extend(_heading_runs([b for b in siblings if b.kind == "heading"], order, dated_ids))
     return [r for r in runs if sum(1 for e in r if e.date is not _NO_DATE) >= min_entries]
 
 

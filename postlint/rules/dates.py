@@ -85,39 +85,60 @@ def _is_changelog(run: list[Entry]) -> bool:
 _WINDOW = 40  # compare each entry with this many followers: linear, and far enough for a misplaced entry
 
 
-def _direction(items: list[Entry], lt: Callable[[Entry, Entry], bool]) -> int:
-    """+1 ascending, -1 descending, 0 when the majority is not clear enough to call anything out of order."""
+def _starts(items: list[Entry]) -> list[int]:
+    return [e.date.bounds()[0] for e in items]
+
+
+def _ends(items: list[Entry]) -> list[int]:
+    return [e.date.bounds()[1] for e in items]
+
+
+def _numbers(items: list[Entry]) -> list[tuple[int, ...]]:
+    """The versions of entries that all have one."""
+    return [e.version.numbers for e in items]  # type: ignore[union-attr]
+
+
+def _direction(low: list, high: list) -> int:
+    """+1 ascending, -1 descending, 0 when the majority is not clear enough to call anything out of order.
+
+    Entry ``i`` comes before entry ``j`` when ``high[i] < low[j]`` (dates: their bounds; versions: the
+    numbers twice): the values are computed once an entry, not once a pair.
+    """
     up = down = 0
-    for i, a in enumerate(items):
-        for b in items[i + 1 : i + 1 + _WINDOW]:
-            up += lt(a, b)
-            down += lt(b, a)
+    for i in range(len(low)):
+        # a.__lt__ and a.__gt__ in C over the window: the operands are ints, or tuples of ints
+        up += sum(map(high[i].__lt__, low[i + 1 : i + 1 + _WINDOW]))
+        down += sum(map(low[i].__gt__, high[i + 1 : i + 1 + _WINDOW]))
     return 1 if up > 2 * down else -1 if down > 2 * up else 0
 
 
-def _misplaced(items: list[Entry], wrong: Callable[[Entry, Entry], bool]) -> list[tuple[Entry, Entry]]:
-    """Fewest entries whose removal leaves no wrong pair (greedy), each with an entry it conflicts with."""
-    edges: dict[int, list[int]] = {i: [] for i in range(len(items))}
-    for i, a in enumerate(items):
-        for j in range(i + 1, min(len(items), i + 1 + _WINDOW)):
-            if wrong(a, items[j]):
+def _misplaced(items: list[Entry], wrong: Callable[[int, int], bool]) -> list[tuple[Entry, Entry]]:
+    """Fewest entries whose removal leaves no wrong pair (greedy), each with an entry it conflicts with.
+
+    ``wrong(i, j)``: whether ``items[i]`` and ``items[j]`` (i < j) conflict.
+    """
+    n = len(items)
+    edges: dict[int, list[int]] = {i: [] for i in range(n)}
+    for i in range(n):
+        for j in range(i + 1, min(n, i + 1 + _WINDOW)):
+            if wrong(i, j):
                 edges[i].append(j)
                 edges[j].append(i)
     # Between entries with as many conflicts, the one farthest from the timeline's middle date is the
     # likelier slip (a mistyped year), then the later one.
     # A release heading pasted twice is the likelier culprit than its neighbour.
-    starts = sorted(e.date.bounds()[0] for e in items)
-    middle = starts[len(starts) // 2] if starts else 0
+    starts = _starts(items)
+    ordered = sorted(starts)
+    middle = ordered[len(ordered) // 2] if ordered else 0
     seen = Counter(e.version.numbers for e in items if e.version is not None)
-    twice = {v for v, n in seen.items() if n > 1}
+    twice = {v for v, c in seen.items() if c > 1}
+    # What ranks an entry besides its conflicts does not change as entries are taken out.
+    rank = [
+        (e.version is not None and e.version.numbers in twice, abs(starts[k] - middle), k) for k, e in enumerate(items)
+    ]
     out = []
     while True:
-        i = max(
-            edges,
-            key=lambda k: (len(edges[k]), items[k].version is not None and items[k].version.numbers in twice,
-                           abs(items[k].date.bounds()[0] - middle), k),
-            default=None,
-        )
+        i = max(edges, key=lambda k: (len(edges[k]), rank[k]), default=None)
         if i is None or not edges[i]:
             break
         partner = min(edges[i], key=lambda j: abs(j - i))
@@ -145,7 +166,8 @@ def _release_lines(run: list[Entry]) -> tuple[int, list[list[Entry]]]:
     lines: dict[int, list[Entry]] = {}
     for e in releases:
         lines.setdefault(e.version.major, []).append(e)  # type: ignore[union-attr]
-    return _direction(releases, _version_lt), list(lines.values())
+    numbers = _numbers(releases)
+    return _direction(numbers, numbers), list(lines.values())
 
 
 class TimelineOutOfOrder(_DateRule):
@@ -204,13 +226,14 @@ class TimelineOutOfOrder(_DateRule):
                 yield from self._changelog(doc, run)
                 continue
             items = [e for e in run if has_date(e)]
-            direction = _direction(items, _before)
+            low, high = _starts(items), _ends(items)
+            direction = _direction(low, high)
             if direction == 0:
                 continue
             if direction > 0:
-                wrong = lambda a, b: _before(b, a)  # noqa: E731
+                wrong = lambda i, j: high[j] < low[i]  # noqa: E731
             else:
-                wrong = _before
+                wrong = lambda i, j: high[i] < low[j]  # noqa: E731
             for x, y in _misplaced(items, wrong):
                 yield _report(doc, x.block, x.date, _order_message(x, y, items, direction > 0))
 
@@ -219,9 +242,11 @@ class TimelineOutOfOrder(_DateRule):
         if direction == 0:
             return
         for items in lines:
-            def wrong(a: Entry, b: Entry) -> bool:
-                first, second = (a, b) if direction > 0 else (b, a)
-                return _before(second, first) and _version_lt(second, first)
+            low, high, numbers = _starts(items), _ends(items), _numbers(items)
+
+            def wrong(i: int, j: int) -> bool:
+                first, second = (i, j) if direction > 0 else (j, i)
+                return high[second] < low[first] and numbers[second] < numbers[first]
 
             for x, y in _misplaced(items, wrong):
                 yield _report(doc, x.block, x.date, _order_message(x, y, items, direction > 0))
@@ -264,7 +289,7 @@ class ChangelogDateOrder(_DateRule):
             if not _is_changelog(run):
                 continue
             for items in _release_lines(run)[1]:
-                for x, y in _misplaced(items, _dated_against_version):
+                for x, y in _misplaced(items, _dated_against_version(items)):
                     newer = _version_lt(y, x)
                     yield _report(
                         doc, x.block, x.date,
@@ -273,13 +298,24 @@ class ChangelogDateOrder(_DateRule):
                     )
 
 
-def _dated_against_version(a: Entry, b: Entry) -> bool:
-    old, new = (a, b) if _version_lt(a, b) else (b, a)
-    if not _version_lt(old, new) or not _before(new, old):
-        return False
-    o, n = old.version.numbers, new.version.numbers  # type: ignore[union-attr]
-    backport = o[:2] < n[:2] and len(o) > 2 and o[2] > 0
-    return not backport
+def _dated_against_version(items: list[Entry]) -> Callable[[int, int], bool]:
+    """Whether two releases (of ``items``, by index) are dated against their versions; a backport is not."""
+    low, high, numbers = _starts(items), _ends(items), _numbers(items)
+
+    def wrong(i: int, j: int) -> bool:
+        if numbers[i] < numbers[j]:
+            old, new = i, j
+        elif numbers[j] < numbers[i]:
+            old, new = j, i
+        else:
+            return False
+        if not high[new] < low[old]:
+            return False
+        o, n = numbers[old], numbers[new]
+        backport = o[:2] < n[:2] and len(o) > 2 and o[2] > 0
+        return not backport
+
+    return wrong
 
 
 _WORD_CONNECTORS = ("to", "until", "till", "through", "thru")

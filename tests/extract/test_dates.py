@@ -275,12 +275,22 @@ _TIMELINE_CASES = [
 
 
 @pytest.mark.parametrize("text", _TIMELINE_CASES)
-@pytest.mark.parametrize(("order", "min_entries"), [(None, 3), ("DMY", 2), ("MDY", 1)])
+@pytest.mark.parametrize(("order", "min_entries"), [(None, 3), ("DMY", 2), ("MDY", 1), (None, 0), (None, 5)])
 def test_timelines_find_the_same_runs_as_trying_every_block(text: str, order: str | None, min_entries: int) -> None:
     doc = parse_text(Path("post.md"), "post.md", text)
     expected = _runs(_reference_timelines(doc, order, min_entries))
     assert _runs(timelines(doc, order, min_entries)) == expected
     assert expected or min_entries > 1  # the cases hold timelines
+
+
+@pytest.mark.parametrize("min_entries", [0, -1])
+def test_runs_of_undated_versions_are_kept_when_no_date_is_needed(min_entries: int) -> None:
+    # No block holds a date here: the runs come from the version headings alone.
+    doc = parse_text(Path("post.md"), "post.md", "# Changes\n## [1.1.0]\n## [1.0.0]\ntext\n> ## [0.2.0]\n> ## [0.1.0]\n")
+    expected = _runs(_reference_timelines(doc, None, min_entries))
+    assert len(expected) == 2
+    assert _runs(timelines(doc, None, min_entries)) == expected
+    assert timelines(doc, None, 1) == []
 
 
 def test_timelines_of_the_fixtures_are_unchanged() -> None:
@@ -348,5 +358,5 @@ if given is not None:
     @given(st.lists(_LINES, max_size=16).map("\n".join))
     def test_timelines_find_the_same_runs_anywhere(text: str) -> None:
         doc = parse_text(Path("post.md"), "post.md", text)
-        for order, min_entries in ((None, 3), ("MDY", 1)):
+        for order, min_entries in ((None, 3), ("MDY", 1), (None, 0), (None, 2)):
             assert _runs(timelines(doc, order, min_entries)) == _runs(_reference_timelines(doc, order, min_entries))
