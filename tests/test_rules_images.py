@@ -350,3 +350,53 @@ def test_img001_and_img004_share_resolutions_and_both_depend_on_the_folders(tmp_
     write(tmp_path / "a" / "y.png", b"\x89PNG\r\n\x1a\n")
     extract.forget_file_system()  # a new run sees the folder again
     assert run(MissingImage, ImageOptions())[0] == [(1, 29)]
+
+
+# Texts for the scans' shortcuts: each shortcut must find what the plain scan finds.
+SHORTCUT_TEXTS = [
+    "No brace, no tag.\n",
+    '{{< figure src="a.png" >}} {{% img src="b.png" %}}\n',
+    # Unclosed openings (a Liquid raw block written as `{{{% endraw %}`): no Hugo shortcode at all...
+    "{{{% endraw %} name {{{% endraw %} user {{ x }}\n",
+    # ...or one closed far later, after stray openings.
+    '{{{% endraw %} {{< figure src="late.png" >}}\n{{image "g.png" 3}} {% image "l.png" "L" %}\n',
+    '{{% figure src="a.png" %} >}} {{< x >}}\n',
+    "<!-- c --> <pre>![p](p.png)</pre> {{</* figure src=\"e.png\" */>}} {{< highlight go >}}x{{< /highlight >}}\n",
+    "{% highlight md %}![h](h.png){% endhighlight %} <IMG src=u.png> <Img src=m.png> <ımg src=d.png>\n",
+    "![a]({{ '/a.png' | url }}) ![b]( {{ image }}) ![c](  {{ image }}) x](\n{ y\n",
+]
+
+
+@pytest.mark.parametrize("text", SHORTCUT_TEXTS)
+def test_shortcode_and_mask_shortcuts_agree_with_the_plain_scans(text: str) -> None:
+    import re
+
+    from postlint.extract import images as extract
+
+    doc = _doc("---\ntitle: t\n---\n" + text)
+    start = doc.body_start
+    assert [m.span() for m in extract._hugo_shortcodes(doc.text, start)] == [m.span() for m in extract._HUGO_SC.finditer(doc.text, start)]
+    # not_rendered without its shortcuts: every pattern over a copy of the body.
+    body = doc.text[start:]
+    patterns = [extract._COMMENT, extract._LITERAL_ELEMENTS, extract._ESCAPED_SHORTCODE, extract._code_shortcode_re(extract.DEFAULT_CODE_SHORTCODES)]
+    ranges = [(b.start, b.end) for b in doc.blocks if b.kind == "code"] + doc.code_spans
+    ranges += [(start + m.start(), start + m.end()) for p in patterns for m in p.finditer(body)]
+    plain, fast = extract.Mask(ranges), extract.not_rendered(doc)
+    assert (fast.starts, fast.ends) == (plain.starts, plain.ends)
+    # The templated-destination hint, searched from the first brace, as from the body's start.
+    brace = doc.text.find("{", start)
+    hint = extract._TEMPLATE_DEST_HINT.search(doc.text, start)
+    assert (hint is None) == (brace == -1 or extract._TEMPLATE_DEST_HINT.search(doc.text, max(start, brace - 3)) is None)
+    assert bool(re.search("<img", text.lower())) == bool(extract._IMG_OPEN.search(text))
+
+
+@pytest.mark.parametrize("piece", ["<img", "<IMG", "<iMg", "<İmg", "<ımg", "<im g", "img", "<imG>"])
+def test_img_opening_is_exactly_what_lowering_finds(piece: str) -> None:
+    from postlint.extract.images import _IMG_OPEN
+
+    assert (_IMG_OPEN.search(piece) is not None) == ("<img" in piece.lower())
+
+
+def test_unclosed_hugo_openings_skip_only_the_hugo_scan() -> None:
+    doc = _doc('Raw: {{{% endraw %} a {{{% endraw %} b\n\n{{image "g.png" 600}} {% image "l.png" "L" %}\n')
+    assert [(i.src, i.line, i.column) for i in collect_images(doc)] == [("g.png", 3, 10), ("l.png", 3, 33)]

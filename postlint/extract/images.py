@@ -52,7 +52,7 @@ _TEMPLATE = re.compile(r"\{\{|\{%|\$\{")
 def classify(src: str) -> str:
     """local, remote, template or data for a reference as written."""
     s = src.strip()
-    if _TEMPLATE.search(s):
+    if "{" in s and _TEMPLATE.search(s):  # every template marker has a brace
         return "template"
     if s[:5].lower() == "data:":
         return "data"
@@ -152,6 +152,7 @@ _LITERAL_ELEMENTS = re.compile(r"<(pre|code|script|style|textarea|template)\b[^>
 _ESCAPED_SHORTCODE = re.compile(r"\{\{([<%])/\*.*?\*/\1\}\}", re.S)
 
 
+@lru_cache(maxsize=64)
 def _code_shortcode_re(names: tuple[str, ...]) -> re.Pattern[str] | None:
     if not names:
         return None
@@ -169,23 +170,28 @@ def not_rendered(doc: Document, code_shortcodes: tuple[str, ...] = DEFAULT_CODE_
     text = doc.text
     ranges.extend((b.start, b.end) for b in doc.blocks if b.kind == "code")
     ranges.extend(doc.code_spans)
-    body = text[doc.body_start :]
     base = doc.body_start
-    patterns = [_COMMENT, _LITERAL_ELEMENTS, _ESCAPED_SHORTCODE]
-    sc = _code_shortcode_re(code_shortcodes)
-    if sc is not None:
-        patterns.append(sc)
+    # The patterns search the text from the body on (no copy; offsets stay absolute).
+
+    patterns: list[re.Pattern[str]] = []
+    if text.find("<", base) != -1:  # the first character of their every match
+        patterns += (_COMMENT, _LITERAL_ELEMENTS)
+    if text.find("{", base) != -1:
+        patterns.append(_ESCAPED_SHORTCODE)
+        sc = _code_shortcode_re(tuple(code_shortcodes))
+        if sc is not None:
+            patterns.append(sc)
     for pat in patterns:
-        if pat is _LITERAL_ELEMENTS and "<" not in body:
-            continue
-        for m in pat.finditer(body):
-            ranges.append((base + m.start(), base + m.end()))
+        ranges.extend(m.span() for m in pat.finditer(text, base))
     return Mask(ranges)
 
 
 # --------------------------------------------------------------------------- HTML <img>
 
 _IMG_TAG = re.compile(r"<img\b([^>]*)>", re.I | re.S)
+# "<img" in a piece's lower() is exactly this in its text (no other character lowers to i, m or g
+# but U+0130, to "i" and a combining dot); not re.I, which also takes the dotless i for an i.
+_IMG_OPEN = re.compile(r"<[iI][mM][gG]")
 _ATTR = re.compile(r"""([^\s"'=<>/`]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""", re.S)
 
 
@@ -225,8 +231,9 @@ def _html_sources(doc: Document) -> Iterator[tuple[str, int]]:
 
 
 def html_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
-    if doc.text.find("<", doc.body_start) == -1:
-        return  # raw HTML is made of the body's text: without a "<" there is none
+    lt = doc.text.find("<", doc.body_start)
+    if lt == -1 or _IMG_OPEN.search(doc.text, lt) is None:
+        return  # raw HTML is made of the body's text: without "<img" in it there is none in the HTML
     for text, base in _html_sources(doc):
         if "<img" not in text.lower():
             continue
@@ -255,6 +262,9 @@ def html_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
 
 _HUGO_SC = re.compile(r"\{\{([<%])\s*([A-Za-z][\w/-]*)((?:[^>%\"'`]|\"[^\"]*\"|'[^']*'|`[^`]*`|[>%](?!\}\}))*?)\s*[>%]\}\}", re.S)
 _HUGO_ARG = re.compile(r"""(?:([\w-]+)\s*=\s*)?(?:"((?:[^"\\]|\\.)*)"|`([^`]*)`|'([^']*)'|([^\s"'`=]+))""", re.S)
+_SHORTCODE_OPEN = re.compile(r"\{[{%]")  # the start of every match of the patterns here
+_HUGO_OPEN = re.compile(r"\{\{[<%]")
+_HUGO_CLOSE = re.compile(r"[>%]\}\}")
 _LIQUID_SC = re.compile(r"\{%-?\s*([A-Za-z][\w-]*)\s+(.*?)-?%\}", re.S)
 _LIQUID_ARG = re.compile(r"""("([^"]*)"|'([^']*)'|[^\s,"']+)""")
 _GO_IMAGE = re.compile(r"\{\{-?\s*image\s+\"([^\"]+)\"(?:\s+\d+)*\s*-?\}\}")
@@ -272,10 +282,15 @@ _TEMPLATE_DEST = re.compile(r"!\[([^\]\n]*)\]\(\s*((?:\{\{[^}\n]*\}\}|\{%[^%\n]*
 _TEMPLATE_DEST_HINT = re.compile(r"\]\( ?\{")  # "](" then a brace, at most one space between
 
 
-def template_destination_images(doc: Document, mask: Container[int], known: set[int]) -> Iterator[FoundImage]:
+def template_destination_images(doc: Document, mask: Container[int], known: Container[int] | None = None) -> Iterator[FoundImage]:
+    """``known``: offsets of the images pyromark found (default: doc.images')."""
     text, start = doc.text, doc.body_start
-    if _TEMPLATE_DEST_HINT.search(text, start) is None:
+    brace = text.find("{", start)
+    # The hint ends with a brace, at most three characters after its start.
+    if brace == -1 or _TEMPLATE_DEST_HINT.search(text, max(start, brace - 3)) is None:
         return
+    if known is None:
+        known = {im.offset for im in doc.images}
     for m in _TEMPLATE_DEST.finditer(text, start):
         if m.start() in mask or m.start() in known:
             continue
@@ -283,15 +298,28 @@ def template_destination_images(doc: Document, mask: Container[int], known: set[
         yield _image(doc, m.group(2), m.start(), "markdown", alt=m.group(1))
 
 
+def _hugo_shortcodes(text: str, start: int) -> Iterator[re.Match[str]]:
+    """_HUGO_SC's matches from ``start``; none searched for without an opening and a closing after it.
+
+    A failed attempt at an opening scans to the end of the text: a post with unclosed ones
+    (Liquid's `{{{% endraw %}`) cost as much as hundreds of others.
+    """
+    opening = _HUGO_OPEN.search(text, start)
+    if opening is None or _HUGO_CLOSE.search(text, opening.end()) is None:
+        return iter(())
+    return _HUGO_SC.finditer(text, opening.start())
+
+
 def shortcode_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
-    # Every shortcode starts with a brace: none before the body's first one. The patterns search
-    # the text from there (no copy of the body; offsets stay absolute) and look at nothing before
-    # their first character.
+    # Every shortcode starts with "{{" or "{%": none before the body's first one. The patterns
+    # search the text from there (no copy of the body; offsets stay absolute) and look at nothing
+    # before their first character.
     text = doc.text
-    brace = text.find("{", doc.body_start)
-    if brace == -1:
+    opening = _SHORTCODE_OPEN.search(text, doc.body_start)
+    if opening is None:
         return
-    for m in _HUGO_SC.finditer(text, brace):
+    brace = opening.start()
+    for m in _hugo_shortcodes(text, brace):
         name = m.group(2).lower()
         if name not in _HUGO_IMAGE_SHORTCODES or m.start() in mask:
             continue
@@ -430,7 +458,7 @@ def _collect_images(doc: Document, key: tuple[tuple[str, ...], tuple[str, ...]])
             images.append(_image(doc, im.src, im.offset, im.origin, alt=im.alt or "", alt_known=True))
         images.extend(html_images(doc, mask))
         images.extend(shortcode_images(doc, mask))
-        images.extend(template_destination_images(doc, mask, {im.offset for im in doc.images}))
+        images.extend(template_destination_images(doc, mask))
     images.sort(key=lambda i: (i.line, i.column))
     return images
 

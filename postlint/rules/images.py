@@ -85,9 +85,14 @@ def at(doc: Document, image: FoundImage, message: str) -> Report:
     return Report(image.line, image.column, message)
 
 
-def local_files(doc: Document, ctx: Context) -> list[tuple[FoundImage, Resolution]]:
-    """Each local image with its Resolution; every folder consulted is a dependency of the findings."""
-    pairs, folders = resolve_local(doc, images_of(doc, ctx), site_layout(ctx))
+def local_files(doc: Document, ctx: Context, images: list[FoundImage] | None = None) -> list[tuple[FoundImage, Resolution]]:
+    """Each local image (of ``images``, by default the document's) with its Resolution; every
+    folder consulted is a dependency of the findings."""
+    if images is None:
+        images = images_of(doc, ctx)
+    if not any(image.kind == "local" for image in images):
+        return []  # most posts: nothing to resolve, no folder consulted
+    pairs, folders = resolve_local(doc, images, site_layout(ctx))
     for folder in folders:
         ctx.depend(folder)
     return pairs
@@ -174,7 +179,7 @@ class MissingImage(_ImageRule):
         for image in images:
             if image.kind == "local" and not image.src.strip() and image.origin in ("markdown", "reference", "html"):
                 yield at(doc, image, "image has an empty source")
-        for image, res in local_files(doc, ctx):
+        for image, res in local_files(doc, ctx, images):
             if res.external:
                 ctx.stats["images: skipped (external path)"] += 1
             if res.path is not None or res.external:
@@ -321,11 +326,12 @@ class PrivateImageHost(_ImageRule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         if _private_hosts_allowed(ctx):
             return
+        remote = [image for image in images_of(doc, ctx) if image.kind == "remote"]
+        if not remote:
+            return
         from postlint.addresses import is_private_address
 
-        for image in images_of(doc, ctx):
-            if image.kind != "remote":
-                continue
+        for image in remote:
             host = _host(image.src)
             if host and is_private_address(host):
                 yield at(doc, image, f"image URL '{image.src}' points at the private address '{host}'; readers cannot load it")
@@ -361,13 +367,12 @@ class InsecureImage(_ImageRule):
     severity = Severity.WARNING
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
-        if not self._https(doc, ctx):
+        plain = [i for i in images_of(doc, ctx) if i.kind == "remote" and i.src.strip().lower().startswith("http://")]
+        if not plain or not self._https(doc, ctx):
             return
         from postlint.addresses import is_private_address
 
-        for image in images_of(doc, ctx):
-            if image.kind != "remote" or not image.src.strip().lower().startswith("http://"):
-                continue
+        for image in plain:
             host = _host(image.src)
             if host and is_private_address(host):
                 continue  # IMG007 says what is wrong with it
