@@ -51,13 +51,13 @@ class Source:
 def claims(
     doc: Document, keys: tuple[str, ...], relevant: Callable[[str], bool] | None = None, after: tuple[str, ...] = ()
 ) -> Iterator[tuple[Source, Claim]]:
-    """Every claim in the front-matter keys, then in the prose blocks (those ``relevant`` keeps), in file order;
-    only those right after one of the words ``after``, if given (see ``find_claims``)."""
+    """Every claim in the front-matter keys, then in the prose blocks, in file order, from the texts
+    ``relevant`` keeps; only those right after one of the words ``after``, if given (see ``find_claims``)."""
     fm = doc.front_matter
     if fm is not None and fm.ok:
         for key in keys:
             value = fm.data.get(key)
-            if isinstance(value, str):
+            if isinstance(value, str) and (relevant is None or relevant(value)):
                 for c in find_claims(value, after):
                     yield Source(value, key=key), c
     for b in doc.prose_blocks():
@@ -102,17 +102,19 @@ class Outline:
     """
 
     def may_compare(self, text: str) -> bool:
-        """Whether a claim in ``text`` could be compared with anything: a lead-in (ending with a colon),
-        an inline enumeration after a colon, or the plural of a word that heads sections. Reading
-        claims costs; most prose has none of these."""
+        """Whether a claim in ``text`` (a block or a front-matter value) could be compared with anything:
+        a lead-in (ending with a colon), an inline enumeration after a colon, or the plural of a word
+        that heads sections. Reading claims costs; most prose has none of these."""
         if ":" in text and _LEAD_IN_OR_ENUMERATION.search(text):
             return True
-        if not self._plurals:
+        if not self._by_stem:
             return False
         low = text.lower()
-        for stem in self._stems:
+        for stem, plurals in self._by_stem:
             if stem in low:
-                return any(plural in low for plural in self._plurals)
+                for plural in plurals:
+                    if plural in low:
+                        return True
         return False
 
     def __init__(self, doc: Document):
@@ -124,13 +126,7 @@ class Outline:
             m = _FIRST_WORD.match(h.text.lower())
             if m and starts_with_noun(h.text, m.group(1)):
                 self.by_noun.setdefault(m.group(1), []).append(pos)
-        # A claim compared with sections holds the plural of a heading noun ("countries" for "Country 1").
-        self._plurals = tuple({plural for noun in self.by_noun for plural in plural_forms(noun)})
-        # And, tested first because it is cheaper, a part of each plural: the part regular plurals
-        # keep ("countr"); an irregular plural that keeps none ("people" of "person") is its own part.
-        stems = {noun[: max(3, len(noun) - 2)] for noun in self.by_noun}
-        stems.update(p for p in self._plurals if not any(s in p for s in stems))
-        self._stems = tuple(stems)
+        self._by_stem = _plurals_by_stem(frozenset(self.by_noun))
 
     @cached_property
     def _blocks_index(self) -> tuple[dict[int | None, list[Block]], list[int]]:
@@ -183,6 +179,18 @@ class Outline:
         positions = self.by_noun.get(noun, [])
         lo, hi = bisect.bisect_left(positions, start), bisect.bisect_left(positions, end)
         return [self.headings[p] for p in positions[lo : min(hi, lo + MAX_COUNTED + 1)]]
+
+
+@lru_cache(maxsize=1024)
+def _plurals_by_stem(nouns: frozenset[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The plurals of ``nouns`` that a claim compared with sections holds ("countries" for "Country 1"),
+    grouped under a part of them tested first because it is cheaper: the part regular plurals keep
+    ("countr"); an irregular plural that keeps none ("people" of "person") is its own part. Every
+    plural is in the group of each part it holds, so a text holds a plural iff it holds one of its group."""
+    plurals = {plural for noun in nouns for plural in plural_forms(noun)}
+    stems = {noun[: max(3, len(noun) - 2)] for noun in nouns}
+    stems.update(p for p in plurals if not any(s in p for s in stems))
+    return tuple((stem, tuple(p for p in plurals if stem in p)) for stem in stems)
 
 
 def _next_position(levels: list[int], strict: bool) -> list[int]:
@@ -301,7 +309,8 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
     may_label = _label_start(tuple(series_nouns), "")
     may_caption = _label_start(tuple(caption_nouns), _CAPTION_MARKS)
     for b in doc.blocks:
-        if b.kind == "heading":
+        kind = b.kind
+        if kind == "heading":
             while parents and parents[-1].level >= b.level:
                 parents.pop()
             got = _label(b.text, series_nouns) if may_label(b.text) else None
@@ -309,12 +318,12 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
                 scope = parents[-1].index if parents else None
                 scoped.setdefault(("h", b.level, got[0].noun), []).append((b, *got, scope))
             parents.append(b)
-        elif b.kind == "item":
+        elif kind == "item":
             got = _label(b.text, series_nouns) if may_label(b.text) else None
             if got is not None:
                 # A table of contents numbers on across sub-lists, as headings do across sections.
                 scoped.setdefault(("i", b.depth, got[0].noun), []).append((b, *got, b.list_id))
-        elif b.kind == "paragraph" and may_caption(b.text):
+        elif kind == "paragraph" and may_caption(b.text):
             got = _label(b.text.lstrip(_CAPTION_MARKS), caption_nouns)
             if got is not None:
                 shift = len(b.text) - len(b.text.lstrip(_CAPTION_MARKS))

@@ -230,6 +230,19 @@ def test_cardinals_as_the_single_pattern_fuzzed() -> None:
         assert _cardinals(text) == [m.span() for m in _CARDINAL.finditer(text)], text
 
 
+def test_cardinals_as_the_single_pattern_fuzzed_ascii() -> None:
+    """ASCII text takes one combined search of its own: digits and words side by side, in any case."""
+    pieces = [
+        *"0123456789,. $%+-_'\n()#:", *"abdefhinorstuvwxyzTWOFIVESNDZ", "two", "Three", "TEN", "twelve", "thirty",
+        "Twenty", "fourteen", "FIFTEEN", "forty", "sixty", "seventeen", "eighteen", "eleven", "nineteen", "dozen",
+        "1,000", "123", "1234", "3two", "two3",
+    ]
+    rng = random.Random(13)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 12)))
+        assert _cardinals(text) == [m.span() for m in _CARDINAL.finditer(text)], text
+
+
 def test_first_letters_of_number_words_under_ignorecase() -> None:
     """The non-ASCII word pattern lists by hand what (?i) matches to a number word's first letter."""
     every = "".join(map(chr, range(sys.maxunicode + 1)))
