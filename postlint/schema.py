@@ -448,50 +448,90 @@ def plain_acceptor(validator: Any) -> Callable[[Any], bool] | None:
 
     if not plain(root):
         return None
-    conforms = validator.format_checker.conforms if validator.format_checker is not None else None
-
-    def accepts(node: Any, value: Any, convert: Callable[[Any], Any] | None = None) -> bool:
-        """Whether ``value`` matches ``node``; ``convert`` turns its property values into JSON first."""
-        if node is True:
-            return True
-        for key, spec in node.items():
-            if key == "type":
-                if isinstance(spec, str):
-                    if not _PLAIN_TYPES[spec](value):
-                        return False
-                elif not any(_PLAIN_TYPES[t](value) for t in spec):
-                    return False
-            elif key == "properties":
-                if isinstance(value, dict):
-                    for k, sub in spec.items():
-                        if k in value and not accepts(sub, value[k] if convert is None else convert(value[k])):
-                            return False
-            elif key == "required":
-                if isinstance(value, dict) and not all(k in value for k in spec):
-                    return False
-            elif key == "items":
-                if isinstance(value, list) and not all(accepts(spec, item) for item in value):
-                    return False
-            elif key == "minLength":
-                if isinstance(value, str) and len(value) < spec:
-                    return False
-            elif key == "maxLength":
-                if isinstance(value, str) and len(value) > spec:
-                    return False
-            elif key == "format":
-                if conforms is not None and not conforms(value, spec):
-                    return False
-        return True
-
-    def member(value: Any) -> Any:
-        return value if type(value) in _PLAIN else to_json(value, 1)  # as to_json converts a mapping's values
+    check_data = _compile_plain(root, validator.format_checker, convert=True)
+    check_json = _compile_plain(root, validator.format_checker, convert=False)
 
     def accepts_data(data: Any) -> bool:
         if isinstance(data, dict) and "format" not in root and all(type(k) is str for k in data):
-            return accepts(root, data, member)  # to_json keeps these keys, and the mapping stays a mapping
-        return accepts(root, to_json(data))
+            return check_data(data)  # to_json keeps these keys, and the mapping stays a mapping
+        return check_json(to_json(data))
 
     return accepts_data
+
+
+def _accept_all(value: Any) -> bool:
+    return True
+
+
+def _compile_plain(node: Any, checker: Any, convert: bool = False) -> Callable[[Any], bool]:
+    """A plain schema node (see plain_acceptor) as one test, its keywords read once per run instead
+    of once per post. Keywords are tested in the node's order, as jsonschema does; ``convert``: the
+    values of ``properties`` go through to_json first, as it converts a mapping's values.
+    """
+    if node is True:
+        return _accept_all
+    checks: list[Callable[[Any], bool]] = []
+    for key, spec in node.items():
+        if key == "type":
+            names = [spec] if isinstance(spec, str) else spec
+            kinds = tuple({"string": str, "boolean": bool, "array": list, "object": dict}[n] for n in names if n != "null")
+            if "null" in names:
+                checks.append(lambda v, kinds=kinds: v is None or isinstance(v, kinds))
+            else:
+                checks.append(lambda v, kinds=kinds: isinstance(v, kinds))
+        elif key == "properties":
+            checks.append(_properties(tuple((k, _compile_plain(sub, checker)) for k, sub in spec.items()), convert))
+        elif key == "required":
+            checks.append(lambda v, keys=tuple(spec): not isinstance(v, dict) or all(k in v for k in keys))
+        elif key == "items":
+            checks.append(lambda v, item=_compile_plain(spec, checker): not isinstance(v, list) or all(item(i) for i in v))
+        elif key == "minLength":
+            checks.append(lambda v, n=spec: not isinstance(v, str) or len(v) >= n)
+        elif key == "maxLength":
+            checks.append(lambda v, n=spec: not isinstance(v, str) or len(v) <= n)
+        elif key == "format" and checker is not None and spec in checker.checkers:
+            checks.append(_format(*checker.checkers[spec]))
+    if not checks:
+        return _accept_all
+    if len(checks) == 1:
+        return checks[0]
+    first, *rest = checks
+
+    def check(value: Any) -> bool:
+        if not first(value):
+            return False
+        for c in rest:
+            if not c(value):
+                return False
+        return True
+
+    return check
+
+
+def _properties(subs: tuple[tuple[str, Callable[[Any], bool]], ...], convert: bool) -> Callable[[Any], bool]:
+    def check(value: Any) -> bool:
+        if isinstance(value, dict):
+            for k, sub in subs:
+                if k in value:
+                    v = value[k]
+                    if convert and type(v) not in _PLAIN:
+                        v = to_json(v, 1)
+                    if not sub(v):
+                        return False
+        return True
+
+    return check
+
+
+def _format(func: Callable[[Any], Any], raises: Any) -> Callable[[Any], bool]:
+    # FormatChecker.conforms, without its FormatError: falsy or raising ``raises`` is a miss.
+    def check(value: Any) -> bool:
+        try:
+            return bool(func(value))
+        except raises:
+            return False
+
+    return check
 
 
 _LOCAL_DEF = re.compile(r"#/(\$defs|definitions)/([^/~]+)")

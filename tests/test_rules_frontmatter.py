@@ -487,3 +487,18 @@ def test_matching_and_failing_posts_report_as_before(run_cli, tmp_path: Path) ->
     assert fm_findings(run_cli, "--no-config", tmp_path) == [
         ("FM001", 4, 7), ("FM001", 8, 5), ("FM001", 1, 1),
     ]
+
+
+def test_compiled_acceptor_agrees_with_the_validator_on_mixed_values(tmp_path: Path) -> None:
+    """The acceptor reads each schema once per run; over many value mixes it still says what jsonschema says."""
+    import itertools
+
+    values = [None, "", "x", "abcd", "2024-02-29", "2024-02-30", True, 3, [], ["ab"], ["ab", 7], {"x": True}, {"x": 1}, {}, _dt.date(2024, 1, 1)]
+    keys = ["title", "short", "when", "tags", "meta", "date", "draft", "image", "author"]
+    loaded = [_loaded(PLAIN, tmp_path), schema.STORE.load(schema.schema_uri("post", tmp_path))]
+    for i, combo in enumerate(itertools.product(values, repeat=2)):
+        for k1, k2 in ((keys[i % len(keys)], keys[(i * 7 + 3) % len(keys)]), ("title", keys[i % len(keys)])):
+            data = {k1: combo[0], k2: combo[1]}
+            for each in loaded:
+                errors = list(each.validator.iter_errors(schema.to_json(data)))
+                assert each.accepts(data) is (errors == []), data

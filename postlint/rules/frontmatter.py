@@ -181,7 +181,7 @@ class SchemaViolation(Rule):
             ctx.depend(f)
         if loaded.remote:
             ctx.uncacheable()
-        body = {k: v for k, v in data.items() if k != "$schema"}
+        body = {k: v for k, v in data.items() if k != "$schema"} if "$schema" in data else data
         if loaded.accepts is not None and loaded.accepts(body):
             return  # the validator would find nothing either
         instance = schema.to_json(body)
