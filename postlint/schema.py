@@ -389,13 +389,8 @@ class SchemaStore:
 # The Draft 2020-12 keywords plain_acceptor evaluates itself, exactly as jsonschema's own functions
 # do (jsonschema/_keywords.py); a schema using any other keyword jsonschema evaluates is left to it.
 _PLAIN_KEYWORDS = frozenset(("type", "properties", "required", "items", "minLength", "maxLength", "format"))
-_PLAIN_TYPES: dict[str, Callable[[Any], bool]] = {
-    "string": lambda v: isinstance(v, str),
-    "null": lambda v: v is None,
-    "boolean": lambda v: isinstance(v, bool),
-    "array": lambda v: isinstance(v, list),
-    "object": lambda v: isinstance(v, dict),
-}
+# The JSON types a plain schema may name, as the Python types of their values (as to_json makes them).
+_PLAIN_TYPES: dict[str, type] = {"string": str, "null": type(None), "boolean": bool, "array": list, "object": dict}
 
 
 def plain_acceptor(validator: Any) -> Callable[[Any], bool] | None:
@@ -474,11 +469,7 @@ def _compile_plain(node: Any, checker: Any, convert: bool = False) -> Callable[[
     for key, spec in node.items():
         if key == "type":
             names = [spec] if isinstance(spec, str) else spec
-            kinds = tuple({"string": str, "boolean": bool, "array": list, "object": dict}[n] for n in names if n != "null")
-            if "null" in names:
-                checks.append(lambda v, kinds=kinds: v is None or isinstance(v, kinds))
-            else:
-                checks.append(lambda v, kinds=kinds: isinstance(v, kinds))
+            checks.append(lambda v, kinds=tuple(_PLAIN_TYPES[n] for n in names): isinstance(v, kinds))
         elif key == "properties":
             checks.append(_properties(tuple((k, _compile_plain(sub, checker)) for k, sub in spec.items()), convert))
         elif key == "required":
