@@ -282,15 +282,14 @@ _TEMPLATE_DEST = re.compile(r"!\[([^\]\n]*)\]\(\s*((?:\{\{[^}\n]*\}\}|\{%[^%\n]*
 _TEMPLATE_DEST_HINT = re.compile(r"\]\( ?\{")  # "](" then a brace, at most one space between
 
 
-def template_destination_images(doc: Document, mask: Container[int], known: Container[int] | None = None) -> Iterator[FoundImage]:
-    """``known``: offsets of the images pyromark found (default: doc.images')."""
+def template_destination_images(doc: Document, mask: Container[int]) -> Iterator[FoundImage]:
+    """Images whose destination is a template (see _TEMPLATE_DEST), but for those pyromark found."""
     text, start = doc.text, doc.body_start
     brace = text.find("{", start)
     # The hint ends with a brace, at most three characters after its start.
     if brace == -1 or _TEMPLATE_DEST_HINT.search(text, max(start, brace - 3)) is None:
         return
-    if known is None:
-        known = {im.offset for im in doc.images}
+    known = {im.offset for im in doc.images}
     for m in _TEMPLATE_DEST.finditer(text, start):
         if m.start() in mask or m.start() in known:
             continue
