@@ -14,7 +14,7 @@ from typing import Any
 
 from postlint import suppress
 from postlint.config import ConfigError, Settings, settings_for_file
-from postlint.document import DEFAULT_MAX_FRONT_MATTER_SIZE, Document, load_document
+from postlint.document import DEFAULT_MAX_FRONT_MATTER_SIZE, Document, FileTooLarge, load_document, read_capped
 from postlint.files import Target, relative_posix
 from postlint.finding import Finding, Severity
 from postlint.registry import Context, DeferredCheck, DeferredSession, Registry, Report, Rule, options_from_table
@@ -168,8 +168,8 @@ def lint_target(target: Target, run: RunOptions, data: bytes | None = None, cach
         signature = result_cache.stat_signature(target.path)
         if signature is not None and signature[0] == "f" and signature[1] <= settings.max_file_size:
             try:
-                data = target.path.read_bytes()
-            except OSError:
+                data = read_capped(target._path, settings.max_file_size)
+            except (OSError, FileTooLarge):
                 signature = None  # load_document reports it (PL001); such a result is not kept
         else:
             signature = None

@@ -67,14 +67,14 @@ def test_unreadable_directory(tmp_path: Path, run_cli, monkeypatch: pytest.Monke
 
 def test_unreadable_file(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     target = write(tmp_path / "secret.md", GOOD)
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "secret.md":
-            raise PermissionError(13, "Permission denied", str(self))
-        return real(self)
+    def open_(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path).endswith("secret.md"):  # root reads a chmod 000 file: refuse it here
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
     res = _lint_dir(run_cli, tmp_path)
     [f] = [f for f in res.findings if f["path"].endswith("secret.md")]
     assert f["code"] == "PL001" and "Permission denied" in f["message"]

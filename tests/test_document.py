@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from postlint.document import load_document
+from postlint.document import FileTooLarge, load_document, read_capped
 from tests.conftest import EXAMPLE_POST, write
 
 
@@ -353,3 +353,24 @@ def test_c_walk_raises_on_malformed_events(events: list) -> None:
     out: list = [[], [], [], []]
     with pytest.raises((TypeError, ValueError, KeyError, IndexError)):
         blocks_c.scan(iter(events), lambda b: b, lambda o: (1, o + 1), *out, document.Block, document.Image, document.Html, str)
+
+
+def test_read_capped_reads_whole_files_and_refuses_past_the_cap(tmp_path: Path) -> None:
+    post = tmp_path / "post.md"
+    post.write_bytes(b"x" * 1000)
+    assert read_capped(post, 1000) == b"x" * 1000
+    with pytest.raises(FileTooLarge) as exc:
+        read_capped(post, 999)
+    assert exc.value.size == 1000
+    empty = tmp_path / "empty.md"
+    empty.write_bytes(b"")
+    assert read_capped(empty, 10) == b""
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc")
+def test_read_capped_reads_past_a_size_that_says_zero() -> None:
+    # A file whose stat size is 0 but which has content: read to its end, still capped.
+    data = read_capped("/proc/self/status", 1 << 20)
+    assert data.startswith(b"Name:") and data.endswith(b"\n")
+    with pytest.raises(FileTooLarge):
+        read_capped("/proc/self/status", 10)

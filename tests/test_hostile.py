@@ -119,14 +119,14 @@ def _formats() -> list[str]:
 def test_file_that_disappears(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     target = write(tmp_path / "gone.md", GOOD)
     write(tmp_path / "ok.md", GOOD)
-    real = Path.read_bytes
+    real = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.name == "gone.md":
-            target.unlink(missing_ok=True)
-        return real(self)
+    def open_(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if os.fspath(path).endswith("gone.md"):
+            target.unlink(missing_ok=True)  # removed between the listing and the read
+        return real(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
     res = _run(run_cli, tmp_path)
     assert _codes_for(res, "gone.md") == ["PL001"]
 
@@ -134,15 +134,24 @@ def test_file_that_disappears(tmp_path: Path, run_cli, monkeypatch: pytest.Monke
 @pytest.mark.timeout(60)
 def test_file_that_changes_while_read(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
     write(tmp_path / "moving.md", GOOD)
-    real = Path.read_bytes
+    real_open, real_read = os.open, os.read
+    moving: set[int] = set()
 
-    def read_bytes(self: Path) -> bytes:
-        data = real(self)
-        if self.name == "moving.md":
+    def open_(path, flags, *args, **kwargs):  # type: ignore[no-untyped-def]
+        fd = real_open(path, flags, *args, **kwargs)
+        if os.fspath(path).endswith("moving.md"):
+            moving.add(fd)
+        return fd
+
+    def read(fd: int, n: int) -> bytes:
+        data = real_read(fd, n)
+        if fd in moving:
+            moving.discard(fd)
             return data[: len(data) // 2] + b"\xff"  # a torn read: half the old content
         return data
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_)
+    monkeypatch.setattr(os, "read", read)
     res = _run(run_cli, tmp_path)
     assert _codes_for(res, "moving.md") == ["PL001"]
 
