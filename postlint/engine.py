@@ -54,10 +54,15 @@ class Deferred:
 class FileResult:
     display: str
     findings: list[Finding]
-    stats: Counter = field(default_factory=Counter)
+    stats: dict[str, int] = field(default_factory=dict)  # a Counter where rules counted
     deferred: list[Deferred] = field(default_factory=list)
     # What the result cache keeps of this file (None: not cacheable, or caching is off).
     entry: dict | None = None
+
+    def __reduce__(self) -> tuple:
+        # From a worker process: five plain fields, not a dataclass and a Counter rebuilt through
+        # their generic protocols (the main process unpickles one result per post).
+        return FileResult, (self.display, self.findings, dict(self.stats), self.deferred, self.entry)
 
 
 @dataclass
@@ -549,8 +554,9 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
             deferred.release()
 
     def keep(i: int, res: FileResult) -> None:
-        run_stats.update(res.stats)
-        res.stats = Counter()
+        if res.stats:
+            run_stats.update(res.stats)
+            res.stats = {}
         if res.findings or res.deferred:
             kept.append((i, res))
         if deferred is not None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -111,6 +113,16 @@ def test_order_is_deterministic_whatever_the_jobs(tmp_path: Path, run_cli) -> No
     assert one.stdout == two.stdout
     paths = [f["path"] for f in one.findings]
     assert paths == sorted(paths) and len(paths) == 80
+
+
+def test_statistics_are_the_same_whatever_the_jobs(tmp_path: Path, run_cli) -> None:
+    # Worker processes send each post's counters back with its result: none may be lost on the way.
+    for i in range(40):
+        write(tmp_path / f"post-{i:02}.md", f"---\ntitle: Post {i}\n---\n\n![a](https://example.com/{i % 7}.png)\n")
+    args = ("--offline", "--statistics", "--output-format", "json", str(tmp_path))
+    one = json.loads(run_cli("--jobs", "1", *args).stdout)["statistics"]
+    two = json.loads(run_cli("--jobs", "2", *args).stdout)["statistics"]
+    assert one == two and one["remote images: skipped (offline)"] == 7
 
 
 def test_few_files_stay_in_process(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
