@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from postlint import suppress
 from postlint.config import ConfigError, Settings, settings_for_file
@@ -130,6 +130,27 @@ class _Selection:
             prepare = getattr(r, "prepare", None)
             if prepare is not None:
                 prepare(self.options[r.code], settings)
+        self._plans: dict[bool, list[_Step]] = {}
+
+    def plan(self, offline: bool) -> list[_Step]:
+        """What lint_document runs per post, in order, looked up once per run instead of per post.
+        A network rule without a DeferredCheck has nothing to do offline: it is left out."""
+        steps = self._plans.get(offline)
+        if steps is None:
+            steps = self._plans[offline] = [
+                _Step(r, self.instances[r].check, self.options[r.code], r.deferred_check, r.decide)
+                for r in self.rules
+                if not (r.needs_network and offline and r.deferred_check is None)
+            ]
+        return steps
+
+
+class _Step(NamedTuple):
+    rule: type[Rule]
+    check: Callable[[Document, Context], Iterable[Report]]
+    options: Any
+    deferred_check: Any  # DeferredCheck | None
+    decide: Any
 
 
 _selections: dict[Settings, _Selection] = {}
@@ -254,7 +275,9 @@ def lint_document(
     raw: list[tuple[type[Rule], Report]] = []
     # DeferredCheck name -> (the places its rules left, the codes of those rules selected here).
     deferred: dict[str, tuple[list[tuple[str, int, int]], list[type[Rule]]]] = {}
-    rules = sel.rules if doc.parsed else [r for r in sel.rules if r.code in doc.problems]
+    steps = sel.plan(run.offline)
+    if not doc.parsed:
+        steps = [step for step in steps if step.rule.code in doc.problems]
     # One context per document, given each rule's options in turn: twenty fresh ones per post cost
     # more than some of the rules.
     ctx = Context(
@@ -265,27 +288,24 @@ def lint_document(
         stats=stats,
         dependencies=extras.dependencies,
     )
-    for rule_cls in rules:
-        check = rule_cls.deferred_check
+    # A deferring rule runs offline too: its places are counted as skipped, never checked.
+    for rule_cls, run_check, options, check, decide in steps:
         if check is not None and check.name in deferred:
             # Rules sharing a check record the same places: run the first one only.
             deferred[check.name][1].append(rule_cls)
             continue
-        # A deferring rule runs offline too: its places are counted as skipped, never checked.
-        if rule_cls.needs_network and run.offline and check is None:
-            continue
-        ctx.options = sel.options[rule_cls.code]
+        ctx.options = options
         ctx.memo = None
         if check is not None:
             ctx.deferred = []
         try:
-            for report in sel.instances[rule_cls].check(doc, ctx):
+            for report in run_check(doc, ctx):
                 raw.append((rule_cls, report))
             if check is not None:
                 deferred[check.name] = (ctx.deferred, [rule_cls])
-            if rule_cls.decide is not None:
+            if decide is not None:
                 extras.memos[rule_cls.code] = ctx.memo
-                for report in rule_cls.decide(ctx.memo, ctx):
+                for report in decide(ctx.memo, ctx):
                     raw.append((rule_cls, report))
         except Exception as exc:  # noqa: BLE001 - one rule's bug must not stop the others
             if run.debug:
