@@ -1,4 +1,4 @@
-"""The one C module's build; everything else about the package is in pyproject.toml."""
+"""The C modules' build; everything else about the package is in pyproject.toml."""
 
 from setuptools import Extension, setup
 
@@ -7,5 +7,7 @@ setup(
         # pyromark's events walked into blocks in C (postlint/_blocks.c). Optional: where no compiler
         # builds it, postlint walks the events in Python (document._scan_events), with the same result.
         Extension("postlint._blocks", ["postlint/_blocks.c"], optional=True),
+        # The rules' quick tests of block texts (postlint/_textscan.c), each with its Python fallback.
+        Extension("postlint._textscan", ["postlint/_textscan.c"], optional=True),
     ],
 )

@@ -56,14 +56,15 @@ _BUILD: str | None = None
 
 
 def _build_id() -> str:
-    """postlint's own files (code, its C module and shipped schemas) as installed: an edited checkout is a new build."""
+    """postlint's own files (code, its C modules and shipped schemas) as installed: an edited checkout is a new build."""
     global _BUILD
     if _BUILD is None:
         from postlint.config import schemas_dir
 
         package = Path(__file__).resolve().parent
-        # The C walk too (its source and the module built from it): a rebuilt module is a new build.
-        files = sorted([*package.rglob("*.py"), *package.glob("_blocks*"), *schemas_dir().glob("*.json")])
+        # The C modules too (their sources and the modules built from them): a rebuilt module is a new build.
+        c_modules = [*package.glob("_blocks*"), *package.glob("_textscan*")]
+        files = sorted([*package.rglob("*.py"), *c_modules, *schemas_dir().glob("*.json")])
         _BUILD = hashlib.sha256(repr([(str(f), stat_signature(f)) for f in files]).encode()).hexdigest()
     return _BUILD
 

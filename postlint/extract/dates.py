@@ -5,9 +5,9 @@ from __future__ import annotations
 import calendar
 import datetime as _dt
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -370,9 +370,19 @@ def find_dates(text: str, order: str | None = None, *, prefiltered: bool = False
         pos = max(d.end, at + 1)
 
 
-def may_hold_date(text: str) -> bool:
-    """Whether ``text`` has what every date holds (see _MAY_HOLD_DATE): most texts fail at a few scans in C."""
+def _may_hold_date_re(text: str) -> bool:
+    """Whether ``text`` has what every date holds (see _MAY_HOLD_DATE): most texts fail at a few scans in C.
+    The reference for the C scan, and the fallback where it was not built."""
     return has_ascii_digit(text) and _MAY_HOLD_DATE.search(text) is not None
+
+
+def _c_may_hold_date() -> Callable[[str], bool] | None:
+    """may_hold_date in C, in one pass (half the prose blocks have a digit to search), where it was built."""
+    try:
+        from postlint._textscan import may_hold_date as scan
+    except ImportError:  # pragma: no cover - built wherever a C compiler is
+        return None
+    return partial(scan, _MONTH_DAY_WORDS)
 
 
 def has_ascii_digit(text: str) -> bool:
@@ -383,11 +393,14 @@ def has_ascii_digit(text: str) -> bool:
     )
 
 
+# The month words as _MON matches them, the ones a day may follow ("June 5").
+_MONTH_DAY_WORDS = tuple(_cases(_FULL_MONTHS).split("|") + [w + dot for w in _cases(_ABBR_MONTHS).split("|") for dot in ("", ".")])
+
+
 def _month_days() -> str:
-    # Lookbehinds need a fixed width: the month words (as _MON matches them) grouped by length.
-    words = _cases(_FULL_MONTHS).split("|") + [w + dot for w in _cases(_ABBR_MONTHS).split("|") for dot in ("", ".")]
+    # Lookbehinds need a fixed width: the month words grouped by length.
     by_width: dict[int, list[str]] = {}
-    for w in words:
+    for w in _MONTH_DAY_WORDS:
         by_width.setdefault(len(w), []).append(re.escape(w))
     return "|".join(rf"(?<=(?:{'|'.join(ws)})\s{{{n}}}[0-9])" for ws in by_width.values() for n in (1, 2))
 
@@ -396,6 +409,8 @@ def _month_days() -> str:
 # day after a month ("June 5"). Seven in ten blocks with a number have neither; one search tells them apart.
 _MAY_HOLD_DATE = re.compile(r"[0-9](?:(?<=1)\d\d\d|(?<=2)[01]\d\d|(?<=[A-Za-z.\s]\s[0-9])(?:" + _month_days() + "))")  # \d: "1٩٥0s" too
 _MATCHERS: dict[str | None, tuple] = {}
+# may_hold_date(text): whether ``text`` has what every date holds; no other text has a date to find.
+may_hold_date: Callable[[str], bool] = _c_may_hold_date() or _may_hold_date_re
 
 
 def _matchers(order: str | None) -> tuple:
