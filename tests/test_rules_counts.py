@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from postlint.document import load_document, parse_text
+from postlint.extract import enumerations
 from postlint.extract.counts import plural_forms
 from postlint.extract.enumerations import Outline, _label, _label_start, _plurals_by_stem
 from postlint.registry import Context
@@ -328,7 +329,12 @@ def test_plural_filter_hides_no_claim(monkeypatch, claim: str, headings: list[st
     # may_compare only saves time: reading every block gives the same findings.
     text = claim + "\n\n" + "".join(f"## {h}\n\nText.\n\n" for h in headings)
     assert findings_in(text) == expected
-    monkeypatch.setattr(Outline, "may_compare", lambda self, text: True)
+    every = lambda stems, text: True  # noqa: E731
+    monkeypatch.setattr(enumerations, "may_compare_re", every)
+    monkeypatch.setattr(enumerations, "_MAY_COMPARE", every)
+    monkeypatch.setattr(enumerations, "_COMPARABLE_BLOCKS", enumerations._comparable_blocks_py)
+    doc = parse_text(Path("p.md"), "p.md", text)
+    assert len(Outline(doc).comparable_blocks()) == len(list(doc.prose_blocks()))  # the patch reads every block
     assert findings_in(text) == expected
 
 

@@ -376,13 +376,19 @@ def _may_hold_date_re(text: str) -> bool:
     return has_ascii_digit(text) and _MAY_HOLD_DATE.search(text) is not None
 
 
-def _c_may_hold_date() -> Callable[[str], bool] | None:
-    """may_hold_date in C, in one pass (half the prose blocks have a digit to search), where it was built."""
+def _dated_blocks_py(blocks: list[Block]) -> list[Block]:
+    """The prose blocks whose text may hold a date: the reference for the C scan, and its fallback."""
+    return [b for b in blocks if b.kind not in ("code", "html") and _may_hold_date_re(b.text)]
+
+
+def _c_scans() -> tuple[Callable[[str], bool], Callable[[list[Block]], list[Block]]] | None:
+    """may_hold_date and dated_blocks in C, one pass over each text (half the prose blocks have a
+    digit to search), where the module was built."""
     try:
-        from postlint._textscan import may_hold_date as scan
+        from postlint import _textscan
     except ImportError:  # pragma: no cover - built wherever a C compiler is
         return None
-    return partial(scan, _MONTH_DAY_WORDS)
+    return partial(_textscan.may_hold_date, _MONTH_DAY_WORDS), lambda blocks: _textscan.dated_blocks(blocks, _MONTH_DAY_WORDS)
 
 
 def has_ascii_digit(text: str) -> bool:
@@ -410,7 +416,8 @@ def _month_days() -> str:
 _MAY_HOLD_DATE = re.compile(r"[0-9](?:(?<=1)\d\d\d|(?<=2)[01]\d\d|(?<=[A-Za-z.\s]\s[0-9])(?:" + _month_days() + "))")  # \d: "1٩٥0s" too
 _MATCHERS: dict[str | None, tuple] = {}
 # may_hold_date(text): whether ``text`` has what every date holds; no other text has a date to find.
-may_hold_date: Callable[[str], bool] = _c_may_hold_date() or _may_hold_date_re
+# _dated_blocks(blocks): the prose blocks of the list for which it is true.
+may_hold_date, _dated_blocks = _c_scans() or (_may_hold_date_re, _dated_blocks_py)
 
 
 def _matchers(order: str | None) -> tuple:
@@ -592,7 +599,7 @@ _NO_DATE = DateMatch(0, 0, DateValue(None))
 
 def dated_blocks(doc: Document) -> list[Block]:
     """The prose blocks whose text may hold a date (about one in seven): no other block has a date to find."""
-    return [b for b in doc.prose_blocks() if may_hold_date(b.text)]
+    return _dated_blocks(doc.blocks)
 
 
 def timelines(

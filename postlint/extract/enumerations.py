@@ -6,7 +6,7 @@ import bisect
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, partial
 
 from postlint.document import Block, Document
 from postlint.extract.counts import Claim, Label, find_claims, plural_forms, read_label, starts_with_noun
@@ -49,10 +49,15 @@ class Source:
 
 
 def claims(
-    doc: Document, keys: tuple[str, ...], relevant: Callable[[str], bool] | None = None, after: tuple[str, ...] = ()
+    doc: Document,
+    keys: tuple[str, ...],
+    relevant: Callable[[str], bool] | None = None,
+    after: tuple[str, ...] = (),
+    blocks: list[Block] | None = None,
 ) -> Iterator[tuple[Source, Claim]]:
     """Every claim in the front-matter keys, then in the prose blocks, in file order, from the texts
-    ``relevant`` keeps; only those right after one of the words ``after``, if given (see ``find_claims``)."""
+    ``relevant`` keeps; only those right after one of the words ``after``, if given (see ``find_claims``).
+    ``blocks``: the blocks to read, when the caller has chosen them (Outline.comparable_blocks)."""
     fm = doc.front_matter
     if fm is not None and fm.ok:
         for key in keys:
@@ -60,11 +65,14 @@ def claims(
             if isinstance(value, str) and (relevant is None or relevant(value)):
                 for c in find_claims(value, after):
                     yield Source(value, key=key), c
-    for b in doc.prose_blocks():
-        if b.kind == "paragraph" and b.parent is not None and doc.blocks[b.parent].text is b.text:
-            continue  # a loose item's first paragraph is read once, as the item
-        if relevant is not None and not relevant(b.text):
-            continue
+    if blocks is None:
+        blocks = [
+            b for b in doc.prose_blocks()
+            # a loose item's first paragraph is read once, as the item
+            if not (b.kind == "paragraph" and b.parent is not None and doc.blocks[b.parent].text is b.text)
+            and (relevant is None or relevant(b.text))
+        ]
+    for b in blocks:
         src: Source | None = None
         for c in find_claims(b.text, after):
             if src is None:
@@ -94,28 +102,53 @@ MAX_COUNTED = 200
 _LEAD_IN_OR_ENUMERATION = re.compile(r":(?:\s*\Z|[ \t\n]*\(?[1a]\))")
 
 
+def may_compare_re(stems: tuple[tuple[str, tuple[str, ...]], ...], text: str) -> bool:
+    """Whether a claim in ``text`` could be compared with anything: a lead-in (ending with a colon),
+    an inline enumeration after a colon, or a plural of a word that heads sections (``stems``, as
+    _plurals_by_stem groups them). Reading claims costs; most prose has none of these.
+    The reference for the C scan, and the fallback where it was not built."""
+    if ":" in text and _LEAD_IN_OR_ENUMERATION.search(text):
+        return True
+    if not stems:
+        return False
+    low = text.lower()
+    for stem, plurals in stems:
+        if stem in low:
+            for plural in plurals:
+                if plural in low:
+                    return True
+    return False
+
+
+def _comparable_blocks_py(blocks: list[Block], stems: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Block]:
+    """The prose blocks a claim is read from (a loose item's first paragraph is read once, as the
+    item) whose text may_compare_re: the reference for the C scan, and its fallback."""
+    return [
+        b for b in blocks
+        if b.kind not in ("code", "html")
+        and not (b.kind == "paragraph" and b.parent is not None and blocks[b.parent].text is b.text)
+        and may_compare_re(stems, b.text)
+    ]
+
+
+def _c_scans() -> tuple[Callable[[tuple, str], bool], Callable[[list[Block], tuple], list[Block]]] | None:
+    """may_compare and comparable_blocks in C (every prose block is asked), where the module was built."""
+    try:
+        from postlint import _textscan
+    except ImportError:  # pragma: no cover - built wherever a C compiler is
+        return None
+    return _textscan.may_compare, _textscan.comparable_blocks
+
+
+_MAY_COMPARE, _COMPARABLE_BLOCKS = _c_scans() or (may_compare_re, _comparable_blocks_py)
+
+
 class Outline:
     """The post's headings and lists, indexed once per check so that each claim costs a lookup.
 
     Only what ``may_compare`` needs is built up front; the rest waits for the first claim, which
     most posts never make.
     """
-
-    def may_compare(self, text: str) -> bool:
-        """Whether a claim in ``text`` (a block or a front-matter value) could be compared with anything:
-        a lead-in (ending with a colon), an inline enumeration after a colon, or the plural of a word
-        that heads sections. Reading claims costs; most prose has none of these."""
-        if ":" in text and _LEAD_IN_OR_ENUMERATION.search(text):
-            return True
-        if not self._by_stem:
-            return False
-        low = text.lower()
-        for stem, plurals in self._by_stem:
-            if stem in low:
-                for plural in plurals:
-                    if plural in low:
-                        return True
-        return False
 
     def __init__(self, doc: Document):
         self.doc = doc
@@ -127,6 +160,13 @@ class Outline:
             if m and starts_with_noun(h.text, m.group(1)):
                 self.by_noun.setdefault(m.group(1), []).append(pos)
         self._by_stem = _plurals_by_stem(frozenset(self.by_noun))
+        # may_compare(text): whether a claim in ``text`` (a block or a front-matter value) could be
+        # compared with anything (see may_compare_re).
+        self.may_compare: Callable[[str], bool] = partial(_MAY_COMPARE, self._by_stem)
+
+    def comparable_blocks(self) -> list[Block]:
+        """The prose blocks a claim is read from whose text may_compare, in file order."""
+        return _COMPARABLE_BLOCKS(self.doc.blocks, self._by_stem)
 
     @cached_property
     def _blocks_index(self) -> tuple[dict[int | None, list[Block]], list[int]]:

@@ -132,7 +132,7 @@ class CountMismatch(Rule):
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         outline = Outline(doc)
         leads: dict[int, Claim | None] = {}  # per block: read once, however many claims it holds
-        for src, claim in claims(doc, _options(ctx).front_matter_keys, outline.may_compare):
+        for src, claim in claims(doc, _options(ctx).front_matter_keys, outline.may_compare, blocks=outline.comparable_blocks()):
             headings = outline.counted_headings(src.block, claim.singular)
             if headings is not None:
                 if len(headings) != claim.value:

@@ -1,0 +1,104 @@
+"""The C scans (postlint/_textscan.c) against their Python references, which are the specification."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from postlint.document import Block, load_document, parse_text
+from postlint.extract import dates, enumerations
+from postlint.extract.enumerations import Outline, _plurals_by_stem
+
+textscan = pytest.importorskip("postlint._textscan", reason="the C scans are not built (no compiler at install)")
+
+FIXTURES = sorted((Path(__file__).parent.parent / "fixtures").rglob("*.md"))
+NOUNS = ["country", "person", "analysis", "box", "step", "feature", "io", "use", "kelvin", "içerik"]
+STEM_SETS = [(), _plurals_by_stem(frozenset(NOUNS)), _plurals_by_stem(frozenset(["step"])), _plurals_by_stem(frozenset(["use", "io"]))]
+
+
+def _docs() -> list:
+    assert FIXTURES
+    return [load_document(p) for p in FIXTURES]
+
+
+def test_dated_blocks_of_every_fixture() -> None:
+    total = 0
+    for doc in _docs():
+        got = textscan.dated_blocks(doc.blocks, dates._MONTH_DAY_WORDS)
+        assert got == dates._dated_blocks_py(doc.blocks), doc.path
+        total += len(got)
+    assert total > 20
+
+
+def test_comparable_blocks_of_every_fixture() -> None:
+    total = 0
+    for doc in _docs():
+        own = Outline(doc)._by_stem
+        for stems in (*STEM_SETS, own):
+            got = textscan.comparable_blocks(doc.blocks, stems)
+            assert got == enumerations._comparable_blocks_py(doc.blocks, stems), (doc.path, stems)
+            total += len(got)
+    assert total > 50
+
+
+def test_a_loose_items_first_paragraph_is_read_once() -> None:
+    doc = parse_text(Path("p.md"), "p.md", "Intro:\n\n- Three steps:\n\n  more\n- b\n")
+    kinds = [b.kind for b in textscan.comparable_blocks(doc.blocks, ())]
+    assert kinds == ["paragraph", "item"]  # "Three steps:" as the item, not again as its paragraph
+    assert textscan.comparable_blocks(doc.blocks, ()) == enumerations._comparable_blocks_py(doc.blocks, ())
+
+
+_TEXT_PIECES = st.sampled_from(
+    ["steps", "STEPS", "Step", "countries", "COUNTR", "people", "analyses", "boxes", "ios", "uses", "İ", "\u212a",
+     "kelvins", "içerikler", "IÇERIKLER", ":", ": ", ":\n", ":\u00a0", "1)", "a)", "(1)", "(a)", "b)", "(", ")", "1", "a",
+     " ", "\t", "\n", "\u2003", "x", "é", "-"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_TEXT_PIECES, max_size=10).map("".join), st.sampled_from(STEM_SETS))
+def test_may_compare_answers_as_the_reference(text: str, stems: tuple) -> None:
+    assert textscan.may_compare(stems, text) == enumerations.may_compare_re(stems, text)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["paragraph", "item", "code", "html", "heading"]), st.lists(_TEXT_PIECES, max_size=6).map("".join)), max_size=8))
+def test_block_scans_answer_as_the_references(specs: list) -> None:
+    blocks = []
+    for i, (kind, text) in enumerate(specs):
+        b = Block(i, kind, 0, 0, None, parent=i - 1 if kind == "paragraph" and i and specs[i - 1][0] == "item" else None)
+        b.text = text
+        blocks.append(b)
+    for b in blocks:  # a loose item's first paragraph: its item holds the very same text object
+        if b.parent is not None and b.index % 2:
+            blocks[b.parent].text = b.text
+    for stems in STEM_SETS:
+        assert textscan.comparable_blocks(blocks, stems) == enumerations._comparable_blocks_py(blocks, stems)
+    assert textscan.dated_blocks(blocks, dates._MONTH_DAY_WORDS) == dates._dated_blocks_py(blocks)
+
+
+def test_wrong_arguments_raise_never_crash() -> None:
+    ok = Block(0, "paragraph", 0, 0, None)
+    ok.text = "x"
+    bad_text = Block(0, "paragraph", 0, 0, None)
+    bad_text.text = None  # type: ignore[assignment]
+    orphan = Block(0, "paragraph", 0, 0, None, parent=5)
+    calls = [
+        lambda: textscan.may_compare((), b"x"),
+        lambda: textscan.may_compare([("a", ("ab",))], "x"),
+        lambda: textscan.may_compare((("é", "és"),), "x"),
+        lambda: textscan.may_compare((("a", ["ab"]),), "x"),
+        lambda: textscan.comparable_blocks((ok,), ()),
+        lambda: textscan.comparable_blocks([ok, bad_text], ()),
+        lambda: textscan.comparable_blocks([object()], ()),
+        lambda: textscan.dated_blocks([ok], ["June"]),
+        lambda: textscan.dated_blocks([ok]),
+    ]
+    for call in calls:
+        with pytest.raises((TypeError, AttributeError)):
+            call()
+    with pytest.raises(IndexError):
+        textscan.comparable_blocks([orphan], ())
