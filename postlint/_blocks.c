@@ -8,9 +8,12 @@
  *
  * scan(events, conv, position, blocks, images, html, code_ranges,
  *      Block, Image, Html, br_match) -> None
+ * byte_offsets(body) -> (bytes_at, extra), what document._ByteMap keeps (document._byte_offsets_py)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
+#include <string.h>
 
 enum {
     /* event keys */
@@ -566,10 +569,73 @@ done:
     Py_RETURN_NONE;
 }
 
+/* byte_offsets(body) -> (bytes_at, extra): per character beyond ASCII, the UTF-8 byte offset just
+ * after it and the bytes beyond one that it and those before it take (document._byte_offsets_py). */
+static PyObject *
+byte_offsets(PyObject *self, PyObject *body)
+{
+    if (!PyUnicode_Check(body)) {
+        PyErr_SetString(PyExc_TypeError, "byte_offsets(body: str)");
+        return NULL;
+    }
+    PyObject *bytes_at = PyList_New(0), *extras = PyList_New(0);
+    if (bytes_at == NULL || extras == NULL)
+        goto fail;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(body), extra = 0;
+    if (PyUnicode_IS_ASCII(body))
+        return Py_BuildValue("(NN)", bytes_at, extras);
+    /* One loop per character width: the run of ASCII between two others is skipped at memory speed. */
+#define OFFSETS(TYPE, MASK)                                                                        \
+    do {                                                                                           \
+        const TYPE *chars = (const TYPE *)PyUnicode_DATA(body);                                    \
+        for (Py_ssize_t i = 0; i < n; i++) {                                                       \
+            /* 8 bytes at a time: no character in them has a bit above the ASCII range set. */       \
+            while (i + (Py_ssize_t)(8 / sizeof(TYPE)) <= n) {                                      \
+                uint64_t word;                                                                     \
+                memcpy(&word, chars + i, 8);                                                       \
+                if (word & MASK)                                                                   \
+                    break;                                                                         \
+                i += 8 / sizeof(TYPE);                                                             \
+            }                                                                                      \
+            while (i < n && chars[i] < 0x80)                                                       \
+                i++;                                                                               \
+            if (i == n)                                                                            \
+                break;                                                                             \
+            Py_UCS4 c = chars[i];                                                                  \
+            extra += c < 0x800 ? 1 : c < 0x10000 ? 2 : 3;                                          \
+            PyObject *at = PyLong_FromSsize_t(i + 1 + extra), *ex = at ? PyLong_FromSsize_t(extra) : NULL; \
+            int r = ex ? PyList_Append(bytes_at, at) | PyList_Append(extras, ex) : -1;             \
+            Py_XDECREF(at);                                                                        \
+            Py_XDECREF(ex);                                                                        \
+            if (r < 0)                                                                             \
+                goto fail;                                                                         \
+        }                                                                                          \
+    } while (0)
+    switch (PyUnicode_KIND(body)) {
+    case PyUnicode_1BYTE_KIND:
+        OFFSETS(Py_UCS1, 0x8080808080808080ULL);
+        break;
+    case PyUnicode_2BYTE_KIND:
+        OFFSETS(Py_UCS2, 0xFF80FF80FF80FF80ULL);
+        break;
+    default:
+        OFFSETS(Py_UCS4, 0xFFFFFF80FFFFFF80ULL);
+    }
+#undef OFFSETS
+    return Py_BuildValue("(NN)", bytes_at, extras);
+fail:
+    Py_XDECREF(bytes_at);
+    Py_XDECREF(extras);
+    return NULL;
+}
+
 static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "scan(events, conv, position, blocks, images, html, code_ranges, Block, Image, Html, br_match)\n"
      "Walk pyromark's (event, range) pairs into blocks, images, HTML and code spans."},
+    {"byte_offsets", (PyCFunction)byte_offsets, METH_O,
+     "byte_offsets(body) -> (bytes_at, extra)\n"
+     "Per non-ASCII character, the UTF-8 offset just after it and the extra bytes up to it."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -962,21 +962,11 @@ class _ByteMap:
         # leave every document to the cyclic garbage collector instead of freeing it at once.
         self.lines = doc._lines
         self.base = base
-        self.bytes_at: list[int] = []  # byte offset just after each multi-byte character
-        self.extra: list[int] = []  # cumulative extra bytes up to and including it
-        if body.isascii():
-            return
-        extra = 0
-        # Most non-ASCII posts have a few curly quotes or dashes in a long text: slices that are all
-        # ASCII are skipped at memory speed, and the regular expression scans the others only.
-        for lo in range(0, len(body), _BYTEMAP_SLICE):
-            if body[lo : lo + _BYTEMAP_SLICE].isascii():
-                continue
-            for m in _NON_ASCII.finditer(body, lo, lo + _BYTEMAP_SLICE):
-                c = m.group()
-                extra += 1 if c < "\u0800" else 2 if c < "\U00010000" else 3  # UTF-8 bytes beyond one
-                self.bytes_at.append(m.end() + extra)
-                self.extra.append(extra)
+        # byte offset just after each multi-byte character, and the cumulative extra bytes up to and including it
+        self.bytes_at: list[int] = []
+        self.extra: list[int] = []
+        if not body.isascii():
+            self.bytes_at, self.extra = _byte_offsets(body)
 
     def __call__(self, b: int) -> int:
         if not self.bytes_at:
@@ -986,6 +976,25 @@ class _ByteMap:
 
     def position(self, offset: int) -> tuple[int, int]:
         return self.lines.position(offset)
+
+
+def _byte_offsets_py(body: str) -> tuple[list[int], list[int]]:
+    """Per character beyond ASCII: the UTF-8 byte offset just after it, and the bytes beyond one
+    that it and those before it take. The reference for the C scan (``_blocks.byte_offsets``)."""
+    bytes_at: list[int] = []
+    extras: list[int] = []
+    extra = 0
+    # Most non-ASCII posts have a few curly quotes or dashes in a long text: slices that are all
+    # ASCII are skipped at memory speed, and the regular expression scans the others only.
+    for lo in range(0, len(body), _BYTEMAP_SLICE):
+        if body[lo : lo + _BYTEMAP_SLICE].isascii():
+            continue
+        for m in _NON_ASCII.finditer(body, lo, lo + _BYTEMAP_SLICE):
+            c = m.group()
+            extra += 1 if c < "\u0800" else 2 if c < "\U00010000" else 3  # UTF-8 bytes beyond one
+            bytes_at.append(m.end() + extra)
+            extras.append(extra)
+    return bytes_at, extras
 
 
 _BLOCK_TAGS = {
@@ -1199,7 +1208,9 @@ def _scan_events(
                 tranges += rng["start"], rng["end"]  # type: ignore[operator]
 
 
-try:  # the same walk in C, built where a compiler was at install
+try:  # the same walk and byte offsets in C, built where a compiler was at install
+    from postlint._blocks import byte_offsets as _byte_offsets
     from postlint._blocks import scan as _scan
 except ImportError:  # pragma: no cover - depends on how postlint was installed
     _scan = _scan_events
+    _byte_offsets = _byte_offsets_py

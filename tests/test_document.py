@@ -298,6 +298,7 @@ def _both_walks(monkeypatch: pytest.MonkeyPatch, path: Path, data: bytes) -> tup
     monkeypatch.setattr(document, "_scan", blocks_c.scan)
     in_c = _walk_snapshot(load_document(path, data=data))
     monkeypatch.setattr(document, "_scan", document._scan_events)
+    monkeypatch.setattr(document, "_byte_offsets", document._byte_offsets_py)
     in_python = _walk_snapshot(load_document(path, data=data))
     return in_c, in_python
 
@@ -374,3 +375,26 @@ def test_read_capped_reads_past_a_size_that_says_zero() -> None:
     assert data.startswith(b"Name:") and data.endswith(b"\n")
     with pytest.raises(FileTooLarge):
         read_capped("/proc/self/status", 10)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet=st.sampled_from(["a", " ", "\n", "é", "ÿ", "Ā", "—", "\u0800", "日", "\uffff", "\U0001f600", "\U0010ffff"]), max_size=40))
+def test_byte_offsets_in_c_are_the_reference(text: str) -> None:
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    from postlint.document import _byte_offsets_py
+
+    assert blocks_c.byte_offsets(text) == _byte_offsets_py(text)
+    bytes_at, extra = _byte_offsets_py(text)
+    assert len(bytes_at) == sum(1 for c in text if c > "\x7f") and (not extra or extra[-1] == len(text.encode()) - len(text))
+
+
+def test_byte_offsets_of_every_fixture_and_long_runs() -> None:
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    from postlint.document import _byte_offsets_py
+
+    texts = [p.read_text("utf-8", "replace") for p in sorted((Path(__file__).parent / "fixtures").rglob("*.md"))]
+    texts += ["x" * n + c + "y" * m for n in range(10) for m in range(3) for c in ("é", "—", "\U0001f600")]
+    for text in texts:
+        assert blocks_c.byte_offsets(text) == _byte_offsets_py(text)
+    with pytest.raises(TypeError):
+        blocks_c.byte_offsets(b"x")
