@@ -19,6 +19,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <string.h>
 
 static int
 ascii_digit(Py_UCS4 c)
@@ -113,7 +114,13 @@ static int
 lead_in_or_enumeration(int kind, const void *data, Py_ssize_t n)
 {
     for (Py_ssize_t i = 0; i < n; i++) {
-        if (PyUnicode_READ(kind, data, i) != ':')
+        if (kind == PyUnicode_1BYTE_KIND) {
+            const Py_UCS1 *colon = memchr((const Py_UCS1 *)data + i, ':', (size_t)(n - i));
+            if (colon == NULL)
+                return 0;
+            i = colon - (const Py_UCS1 *)data;
+        }
+        else if (PyUnicode_READ(kind, data, i) != ':')
             continue;
         Py_ssize_t j = i + 1;
         while (j < n && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j)))
@@ -138,21 +145,22 @@ lead_in_or_enumeration(int kind, const void *data, Py_ssize_t n)
     return 0;
 }
 
-/* Whether the ASCII text, lower-cased, holds `word` (which it cannot unless ASCII too). */
+/* Whether the lower-cased ASCII text holds `word` (which it cannot unless ASCII too). */
 static int
-ascii_lower_contains(const Py_UCS1 *text, Py_ssize_t n, PyObject *word)
+holds_word(const char *low, Py_ssize_t n, PyObject *word)
 {
     if (!PyUnicode_IS_ASCII(word))
         return 0;
+    const char *w = (const char *)PyUnicode_1BYTE_DATA(word);
     Py_ssize_t m = PyUnicode_GET_LENGTH(word);
-    const Py_UCS1 *w = PyUnicode_1BYTE_DATA(word);
     if (m == 0)
         return 1;
-    for (Py_ssize_t i = 0; i + m <= n; i++) {
-        Py_ssize_t k = 0;
-        while (k < m && Py_TOLOWER(text[i + k]) == w[k])
-            k++;
-        if (k == m)
+    /* memchr to each place the first character is, memcmp there (memmem is not everywhere) */
+    for (const char *at = low, *end = low + n - m + 1; at < end; at++) {
+        at = memchr(at, w[0], (size_t)(end - at));
+        if (at == NULL)
+            return 0;
+        if (memcmp(at + 1, w + 1, (size_t)(m - 1)) == 0)
             return 1;
     }
     return 0;
@@ -193,18 +201,27 @@ compares(PyObject *stems, PyObject *text)
     if (nstems == 0)
         return 0;
     if (PyUnicode_IS_ASCII(text)) {
+        /* str.lower of ASCII lower-cases A-Z only: done into a buffer, then searched. */
+        char small[1024], *low = n <= (Py_ssize_t)sizeof(small) ? small : PyMem_Malloc((size_t)n);
+        if (low == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
         const Py_UCS1 *ascii = PyUnicode_1BYTE_DATA(text);
-        for (Py_ssize_t s = 0; s < nstems; s++) {
+        for (Py_ssize_t i = 0; i < n; i++)
+            low[i] = (char)Py_TOLOWER(ascii[i]);
+        int found = 0;
+        for (Py_ssize_t s = 0; s < nstems && !found; s++) {
             PyObject *pair = PyTuple_GET_ITEM(stems, s);
-            if (!ascii_lower_contains(ascii, n, PyTuple_GET_ITEM(pair, 0)))
+            if (!holds_word(low, n, PyTuple_GET_ITEM(pair, 0)))
                 continue;
             PyObject *plurals = PyTuple_GET_ITEM(pair, 1);
-            for (Py_ssize_t p = 0; p < PyTuple_GET_SIZE(plurals); p++) {
-                if (ascii_lower_contains(ascii, n, PyTuple_GET_ITEM(plurals, p)))
-                    return 1;
-            }
+            for (Py_ssize_t p = 0; p < PyTuple_GET_SIZE(plurals) && !found; p++)
+                found = holds_word(low, n, PyTuple_GET_ITEM(plurals, p));
         }
-        return 0;
+        if (low != small)
+            PyMem_Free(low);
+        return found;
     }
     PyObject *low = PyObject_CallMethod(text, "lower", NULL);
     if (low == NULL)

@@ -102,3 +102,10 @@ def test_wrong_arguments_raise_never_crash() -> None:
             call()
     with pytest.raises(IndexError):
         textscan.comparable_blocks([orphan], ())
+
+
+@pytest.mark.parametrize("size", [0, 1023, 1024, 1025, 5000])
+def test_may_compare_on_long_texts(size: int) -> None:
+    stems = _plurals_by_stem(frozenset(["step", "country"]))
+    for text in ("x" * size + " Five STEPS", "x" * size + " Five Step", "Countries " + "y" * size, "y" * size + "é steps"):
+        assert textscan.may_compare(stems, text) == enumerations.may_compare_re(stems, text), (size, text[-12:])
