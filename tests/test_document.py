@@ -398,3 +398,21 @@ def test_byte_offsets_of_every_fixture_and_long_runs() -> None:
         assert blocks_c.byte_offsets(text) == _byte_offsets_py(text)
     with pytest.raises(TypeError):
         blocks_c.byte_offsets(b"x")
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "t", "True", "no", "~", "null", "1", "0x1F", "-", ".", "5e3", ".inf", "<<", "=", "2024-05-31", " ", ":", "!", "&", "*", "é", "Y"]), max_size=4).map("".join),
+    st.booleans(),
+    st.booleans(),
+)
+def test_fast_yaml_resolution_types_every_scalar_as_pyyaml(value: str, plain: bool, quoted: bool) -> None:
+    import yaml
+
+    import postlint.document as document
+
+    loader = document._Loader("")
+    base = document._BaseLoader.resolve
+    for kind in (yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode):
+        assert loader.resolve(kind, value, (plain, quoted)) == base(loader, kind, value, (plain, quoted))
+    loader.dispose()
