@@ -8,6 +8,7 @@
  *
  * scan(events, conv, position, blocks, images, html, code_ranges,
  *      Block, Image, Html, br_match) -> None
+ * finish_blocks(blocks) -> code blocks, loose items given their paragraph's text (document._finish_blocks_py)
  * byte_offsets(body) -> (bytes_at, extra), what document._ByteMap keeps (document._byte_offsets_py)
  */
 #define PY_SSIZE_T_CLEAN
@@ -35,7 +36,7 @@ static PyObject *zero, *one;
 static PyObject *s_break, *s_start, *s_end, *s_heading, *s_item, *s_empty, *s_newline, *s_space, *s_bar;
 static PyObject *s_parts, *s_ranges, *s_index, *s_links, *s_text, *s_cells, *s_images, *s_block,
     *s_alt, *s_fenced, *s_level, *s_link_type, *s_dest_url, *s_title, *s_inline, *s_markdown,
-    *s_reference, *s_strip;
+    *s_reference, *s_strip, *s_kind, *s_code, *s_paragraph, *s_parent;
 
 static long
 code_of(PyObject *table, PyObject *key)
@@ -569,6 +570,118 @@ done:
     Py_RETURN_NONE;
 }
 
+static int
+all_space(PyObject *text)
+{
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t i = 0, n = PyUnicode_GET_LENGTH(text); i < n; i++) {
+        if (!Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)))
+            return 0;
+    }
+    return 1;
+}
+
+/* A loose item takes its first paragraph's text: 0, or -1 with an exception set. */
+static int
+share_paragraph(PyObject *blocks, PyObject *item, Py_ssize_t n)
+{
+    int result = -1;
+    PyObject *index = PyObject_GetAttr(item, s_index), *text = NULL, *child = NULL, *parent = NULL, *ckind = NULL;
+    if (index == NULL)
+        goto done;
+    Py_ssize_t k = PyLong_AsSsize_t(index);
+    if (k == -1 && PyErr_Occurred())
+        goto done;
+    if ((text = PyObject_GetAttr(item, s_text)) == NULL)
+        goto done;
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "a block's text must be a string");
+        goto done;
+    }
+    result = 0;
+    if (k < 0 || k + 1 >= n || !all_space(text))
+        goto done;
+    child = PyList_GET_ITEM(blocks, k + 1);
+    Py_INCREF(child);
+    result = -1;
+    if ((parent = PyObject_GetAttr(child, s_parent)) == NULL || (ckind = PyObject_GetAttr(child, s_kind)) == NULL)
+        goto done;
+    int same = PyObject_RichCompareBool(parent, index, Py_EQ);
+    if (same < 0)
+        goto done;
+    result = 0;
+    if (!same || !PyUnicode_Check(ckind) || PyUnicode_Compare(ckind, s_paragraph) != 0)
+        goto done;
+    result = -1;
+    PyObject *attrs[] = {s_text, s_parts, s_ranges};
+    for (int a = 0; a < 3; a++) {
+        PyObject *v = PyObject_GetAttr(child, attrs[a]);
+        int r = v ? PyObject_SetAttr(item, attrs[a], v) : -1;
+        Py_XDECREF(v);
+        if (r < 0)
+            goto done;
+    }
+    PyObject *own = PyObject_GetAttr(item, s_images);
+    int has = own ? PyObject_IsTrue(own) : -1;
+    Py_XDECREF(own);
+    if (has < 0)
+        goto done;
+    if (!has) {
+        PyObject *v = PyObject_GetAttr(child, s_images);
+        int r = v ? PyObject_SetAttr(item, s_images, v) : -1;
+        Py_XDECREF(v);
+        if (r < 0)
+            goto done;
+    }
+    result = 0;
+done:
+    Py_XDECREF(index);
+    Py_XDECREF(text);
+    Py_XDECREF(child);
+    Py_XDECREF(parent);
+    Py_XDECREF(ckind);
+    return result;
+}
+
+/* finish_blocks(blocks) -> code blocks: an item whose text is blank and whose first child, right after
+ * it, is a paragraph (a loose list) takes that paragraph's text, pieces and images; the code blocks are
+ * returned for their text to be cut from the document (document._finish_blocks_py). */
+static PyObject *
+finish_blocks(PyObject *self, PyObject *blocks)
+{
+    if (!PyList_Check(blocks)) {
+        PyErr_SetString(PyExc_TypeError, "finish_blocks(blocks: list)");
+        return NULL;
+    }
+    PyObject *code = PyList_New(0);
+    if (code == NULL)
+        return NULL;
+    Py_ssize_t n = PyList_GET_SIZE(blocks);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *b = PyList_GET_ITEM(blocks, i);
+        PyObject *kind = PyObject_GetAttr(b, s_kind);
+        if (kind == NULL || !PyUnicode_Check(kind)) {
+            if (kind != NULL)
+                PyErr_SetString(PyExc_TypeError, "a block's kind must be a string");
+            goto fail_kind;
+        }
+        int r = 0;
+        if (PyUnicode_Compare(kind, s_item) == 0)
+            r = share_paragraph(blocks, b, n);
+        else if (PyUnicode_Compare(kind, s_code) == 0)
+            r = PyList_Append(code, b);
+        Py_DECREF(kind);
+        if (r < 0)
+            goto fail;
+    }
+    return code;
+fail_kind:
+fail:
+    Py_DECREF(code);
+    return NULL;
+}
+
 /* byte_offsets(body) -> (bytes_at, extra): per character beyond ASCII, the UTF-8 byte offset just
  * after it and the bytes beyond one that it and those before it take (document._byte_offsets_py). */
 static PyObject *
@@ -633,6 +746,9 @@ static PyMethodDef methods[] = {
     {"scan", (PyCFunction)(void (*)(void))scan, METH_FASTCALL,
      "scan(events, conv, position, blocks, images, html, code_ranges, Block, Image, Html, br_match)\n"
      "Walk pyromark's (event, range) pairs into blocks, images, HTML and code spans."},
+    {"finish_blocks", (PyCFunction)finish_blocks, METH_O,
+     "finish_blocks(blocks) -> code blocks\n"
+     "Loose items take their first paragraph's text; the code blocks are returned."},
     {"byte_offsets", (PyCFunction)byte_offsets, METH_O,
      "byte_offsets(body) -> (bytes_at, extra)\n"
      "Per non-ASCII character, the UTF-8 offset just after it and the extra bytes up to it."},
@@ -715,5 +831,9 @@ PyInit__blocks(void)
     INTERN(s_markdown, "markdown");
     INTERN(s_reference, "reference");
     INTERN(s_strip, "strip");
+    INTERN(s_kind, "kind");
+    INTERN(s_code, "code");
+    INTERN(s_paragraph, "paragraph");
+    INTERN(s_parent, "parent");
     return PyModule_Create(&module);
 }

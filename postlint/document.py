@@ -1052,7 +1052,7 @@ def _build_blocks(doc: Document) -> None:
     if _OPTIONS is None:
         _OPTIONS = _markdown_options()
     body = doc.text[doc.body_start :]
-    if not body.strip():
+    if not body or body.isspace():
         return
     conv = doc._bytemap = _ByteMap(doc, body, doc.body_start)
     blocks = doc.blocks
@@ -1060,12 +1060,20 @@ def _build_blocks(doc: Document) -> None:
         pyromark.events_with_range(body, options=_OPTIONS), conv, doc.position,
         blocks, doc.images, doc.html, doc._code_ranges, Block, Image, Html, _BR_RE.match,
     )
-    n = len(blocks)
     text = doc.text
+    for b in _finish_blocks(blocks):
+        # Code blocks keep their literal content as text (not prose; rules skip them).
+        b.text = text[b.start : b.end]
+
+
+def _finish_blocks_py(blocks: list[Block]) -> list[Block]:
+    """Items whose text lives in their first paragraph (loose lists) share it; the code blocks are
+    returned. The reference for the C loop (``_blocks.finish_blocks``)."""
+    n = len(blocks)
+    code = []
     for b in blocks:
         kind = b.kind
         if kind == "item":
-            # Items whose text lives in their first paragraph (loose lists): share it.
             if b.index + 1 < n and not b.text.strip():
                 c = blocks[b.index + 1]  # a first child comes right after its parent
                 if c.parent == b.index and c.kind == "paragraph":
@@ -1073,8 +1081,8 @@ def _build_blocks(doc: Document) -> None:
                     b._parts, b._ranges = c._parts, c._ranges
                     b.images = b.images or c.images
         elif kind == "code":
-            # Code blocks keep their literal content as text (not prose; rules skip them).
-            b.text = text[b.start : b.end]
+            code.append(b)
+    return code
 
 
 def _scan_events(
@@ -1227,9 +1235,11 @@ def _scan_events(
                 tranges += rng["start"], rng["end"]  # type: ignore[operator]
 
 
-try:  # the same walk and byte offsets in C, built where a compiler was at install
+try:  # the same walk, byte offsets and finish in C, built where a compiler was at install
     from postlint._blocks import byte_offsets as _byte_offsets
+    from postlint._blocks import finish_blocks as _finish_blocks
     from postlint._blocks import scan as _scan
 except ImportError:  # pragma: no cover - depends on how postlint was installed
     _scan = _scan_events
     _byte_offsets = _byte_offsets_py
+    _finish_blocks = _finish_blocks_py

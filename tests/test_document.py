@@ -299,6 +299,7 @@ def _both_walks(monkeypatch: pytest.MonkeyPatch, path: Path, data: bytes) -> tup
     in_c = _walk_snapshot(load_document(path, data=data))
     monkeypatch.setattr(document, "_scan", document._scan_events)
     monkeypatch.setattr(document, "_byte_offsets", document._byte_offsets_py)
+    monkeypatch.setattr(document, "_finish_blocks", document._finish_blocks_py)
     in_python = _walk_snapshot(load_document(path, data=data))
     return in_c, in_python
 
@@ -416,3 +417,18 @@ def test_fast_yaml_resolution_types_every_scalar_as_pyyaml(value: str, plain: bo
     for kind in (yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode):
         assert loader.resolve(kind, value, (plain, quoted)) == base(loader, kind, value, (plain, quoted))
     loader.dispose()
+
+
+def test_finish_blocks_in_c_refuses_malformed_blocks() -> None:
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    from postlint.document import Block
+
+    item = Block(0, "item", 0, 0, None)
+    item.text = None  # type: ignore[assignment]
+    odd = Block(0, "paragraph", 0, 0, None)
+    odd.kind = 3  # type: ignore[assignment]
+    for bad in ((), [item], [odd], [object()]):
+        with pytest.raises((TypeError, AttributeError)):
+            blocks_c.finish_blocks(bad)
+    code = Block(0, "code", 0, 0, None)
+    assert blocks_c.finish_blocks([code]) == [code]
