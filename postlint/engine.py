@@ -238,6 +238,10 @@ def _first_code(registry: Registry, check_name: str) -> str:
 
 def from_entry(entry: dict, target: Target, run: RunOptions) -> FileResult:
     """Rebuild a file's result from its cache entry: no read, no parse; day-dependent rules decide anew."""
+    stats = entry.get("stats") or {}
+    memos = entry.get("memos")
+    if not entry["findings"] and not entry.get("deferred") and not (memos and any(m is not None for m in memos.values())):
+        return FileResult(target.display, [], stats, [])  # most posts, on a warm run
     settings = _file_settings(target)
     sel = selection(settings)
     registry = _registry()
@@ -247,11 +251,11 @@ def from_entry(entry: dict, target: Target, run: RunOptions) -> FileResult:
         for line, col, code, msg, sev, end_line, end_col, context in entry["findings"]
         if code in registry.by_code
     ]
-    if entry.get("memos"):
+    if memos:
         sup = suppress.Suppressions([suppress.Directive(k, frozenset(c) if c is not None else None, line, 1) for k, c, line in entry.get("directives", [])], [])
-        for code, memo in entry["memos"].items():
+        for code, memo in memos.items():
             rule_cls = registry.by_code.get(code)
-            if rule_cls is None or rule_cls.decide is None:
+            if rule_cls is None or rule_cls.decide is None or memo is None:
                 continue
             ctx = Context(options=sel.options.get(code), config_dir=settings.root, today=run.today, offline=run.offline, settings=settings)
             for r in rule_cls.decide(memo, ctx):
@@ -262,7 +266,7 @@ def from_entry(entry: dict, target: Target, run: RunOptions) -> FileResult:
         for check, key, line, col, sevs, context, code in entry.get("deferred", [])
     ]
     findings.sort()
-    return FileResult(display, findings, Counter(entry.get("stats", {})), deferred)
+    return FileResult(display, findings, stats, deferred)
 
 
 def lint_document(
@@ -303,7 +307,7 @@ def lint_document(
                 raw.append((rule_cls, report))
             if check is not None:
                 deferred[check.name] = (ctx.deferred, [rule_cls])
-            if decide is not None:
+            if decide is not None and ctx.memo is not None:
                 extras.memos[rule_cls.code] = ctx.memo
                 for report in decide(ctx.memo, ctx):
                     raw.append((rule_cls, report))

@@ -129,7 +129,10 @@ class _Patterns:
 
 def _rel_to_root(abs_path: str, settings: Settings) -> str:
     """``abs_path`` relative to the configuration's folder, with forward slashes (the name if outside it)."""
-    root = _abs_root(settings.root)
+    return _rel_to(abs_path, _abs_root(settings.root))
+
+
+def _rel_to(abs_path: str, root: str) -> str:
     if abs_path == root:
         return "."
     if abs_path.startswith(root + os.sep):
@@ -172,8 +175,9 @@ class _GitIgnores:
         self._chains[directory] = chain
         return chain
 
-    def ignored(self, abs_path: str, is_dir: bool) -> bool:
-        for folder, spec in self.chain(os.path.dirname(abs_path)):
+    def ignored(self, abs_path: str, is_dir: bool, chain: list[tuple[str, object]] | None = None) -> bool:
+        """Whether a .gitignore excludes ``abs_path``; ``chain``: its folder's, when the caller has it."""
+        for folder, spec in self.chain(os.path.dirname(abs_path)) if chain is None else chain:
             rel = abs_path[len(folder) + 1 :].replace(os.sep, "/")
             if spec.match_file(rel + "/" if is_dir else rel):  # type: ignore[attr-defined]
                 return True
@@ -246,6 +250,10 @@ def _walk(
             warn(f"{display_path(d)}: cannot read folder ({exc.strerror or exc}), skipped")
             continue
         subdirs: list[tuple[Path, str]] = []
+        # What every entry of the folder is tested against, looked up once per folder.
+        excludes = _spec(DEFAULT_EXCLUDE + settings.exclude)
+        root = _abs_root(settings.root)
+        chain = gitignores.chain(abs_d) if settings.respect_gitignore else None
         for e in entries:
             name = e.name
             abs_e = os.path.join(abs_d, name)
@@ -254,9 +262,9 @@ def _walk(
             except OSError:
                 is_dir = False
             if is_dir:
-                if _excluded(abs_e, settings, True):
+                if excludes.match_file(_rel_to(abs_e, root) + "/"):
                     continue
-                if settings.respect_gitignore and gitignores.ignored(abs_e, True):
+                if chain and gitignores.ignored(abs_e, True, chain):
                     continue
                 subdirs.append((_join(dir_str, name), abs_e))
                 continue
@@ -273,9 +281,9 @@ def _walk(
             if not regular:
                 warn(f"{display_path(f)}: not a regular file, skipped")
                 continue
-            if _excluded(abs_e, settings, False):
+            if excludes.match_file(_rel_to(abs_e, root)):
                 continue
-            if settings.respect_gitignore and gitignores.ignored(abs_e, False):
+            if chain and gitignores.ignored(abs_e, False, chain):
                 continue
             yield f, abs_e, settings, prefix + os.fsencode(name).decode("utf-8", "backslashreplace")
         # Depth first, in name order: the same order os.walk would give.

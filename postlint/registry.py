@@ -155,7 +155,8 @@ class Rule:
     # Set by network rules whose work is checked once per run, in the main process (see DeferredCheck).
     deferred_check: ClassVar[DeferredCheck | None] = None
     # A rule whose verdict depends on the day (FM005) keeps a memo in ``check`` (``ctx.memo``) and
-    # reports from it in ``decide(memo, ctx)``: cached results keep the memo, not the finding.
+    # reports from it in ``decide(memo, ctx)``: cached results keep the memo, not the finding. A memo
+    # left None means nothing to decide: decide is not called.
     decide: ClassVar[Any] = None
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:

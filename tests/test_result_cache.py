@@ -151,3 +151,15 @@ def test_hits_under_jobs(tmp_path: Path, run_cli) -> None:
     cold = run_cli("--offline", "--output-format", "json", "--jobs", "2", str(tmp_path))
     warm = run_cli("--offline", "--output-format", "json", "--jobs", "2", str(tmp_path))
     assert cold.stdout == warm.stdout and len(cold.findings) == 30
+
+
+def test_a_hit_keeps_the_statistics_and_a_clean_post_stays_clean(tmp_path: Path, run_cli, loads: list[str]) -> None:
+    write(tmp_path / "a.md", "---\ntitle: A\ndate: 2024-05-01\n---\n![x](https://example.com/x.png)\n")
+    write(tmp_path / "b.md", "---\ntitle: B\n---\nText.\n")
+    args = ("--offline", "--statistics", "--output-format", "json", "--jobs", "1", str(tmp_path))
+    cold = run_cli(*args)
+    assert sorted(loads) == ["a.md", "b.md"]
+    loads.clear()
+    warm = run_cli(*args)
+    assert loads == [] and warm.stdout == cold.stdout and cold.findings == []
+    assert '"remote images: skipped (offline)": 1' in cold.stdout
