@@ -338,6 +338,9 @@ class _Lines:
         return i + 1, offset - starts[i] + 1
 
 
+_UNSET = object()
+
+
 @dataclass
 class Document:
     path: Path
@@ -366,11 +369,10 @@ class Document:
 
     def derive(self, key: Any, make: Callable[[], Any]) -> Any:
         """``make()``, computed once per document and ``key``: rules share what they derive from it."""
-        try:
-            return self._derived[key]
-        except KeyError:
+        value = self._derived.get(key, _UNSET)  # not try/except: the first ask of every key is a miss
+        if value is _UNSET:
             value = self._derived[key] = make()
-            return value
+        return value
 
     @property
     def line_starts(self) -> list[int]:
