@@ -661,10 +661,12 @@ finish_blocks(PyObject *self, PyObject *blocks)
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *b = PyList_GET_ITEM(blocks, i);
         PyObject *kind = PyObject_GetAttr(b, s_kind);
-        if (kind == NULL || !PyUnicode_Check(kind)) {
-            if (kind != NULL)
-                PyErr_SetString(PyExc_TypeError, "a block's kind must be a string");
-            goto fail_kind;
+        if (kind == NULL)
+            goto fail;
+        if (!PyUnicode_Check(kind)) {
+            PyErr_SetString(PyExc_TypeError, "a block's kind must be a string");
+            Py_DECREF(kind);
+            goto fail;
         }
         int r = 0;
         if (PyUnicode_Compare(kind, s_item) == 0)
@@ -676,7 +678,6 @@ finish_blocks(PyObject *self, PyObject *blocks)
             goto fail;
     }
     return code;
-fail_kind:
 fail:
     Py_DECREF(code);
     return NULL;
