@@ -182,7 +182,7 @@ _YAML_CASES = [
 def test_direct_yaml_construction_matches_pyyaml(raw: str) -> None:
     import yaml
 
-    from postlint.document import _construct, _Loader
+    from postlint.yamlfm import _construct, _Loader
 
     def standard() -> object:
         loader = _Loader(raw)
@@ -410,10 +410,10 @@ def test_byte_offsets_of_every_fixture_and_long_runs() -> None:
 def test_fast_yaml_resolution_types_every_scalar_as_pyyaml(value: str, plain: bool, quoted: bool) -> None:
     import yaml
 
-    import postlint.document as document
+    from postlint import yamlfm
 
-    loader = document._Loader("")
-    base = document._BaseLoader.resolve
+    loader = yamlfm._Loader("")
+    base = yamlfm._BaseLoader.resolve
     for kind in (yaml.ScalarNode, yaml.MappingNode, yaml.SequenceNode):
         assert loader.resolve(kind, value, (plain, quoted)) == base(loader, kind, value, (plain, quoted))
     loader.dispose()

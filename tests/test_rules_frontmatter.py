@@ -90,7 +90,9 @@ def test_pure_python_loader_agrees_with_libyaml_on_a_trailing_tab(run_cli, monke
         yaml.load(raw, Loader=yaml.SafeLoader)  # the case exists: PyYAML's scanner rejects it
     path = FIXTURES / "good_trailing_tab.md"
     with_default = document.load_document(path).front_matter
-    monkeypatch.setattr(document, "_Loader", document._PyLoader)
+    from postlint import yamlfm
+
+    monkeypatch.setattr(yamlfm, "_Loader", yamlfm._PyLoader)
     with_python = document.load_document(path).front_matter
     assert with_python.error is None and with_default.error is None
     assert with_python.data == with_default.data == {"title": "Trailing tab", "authors": ["melody"], "tags": ["one"]}
