@@ -99,3 +99,27 @@ def test_docs_examples_run(tmp_path: Path, run_cli, rule: type[Rule]) -> None:
         assert rule.code in _run_example(tmp_path / "bad", run_cli, rule, *bad), f"{rule.code}: its Example does not trigger it"
     if good is not None:
         assert rule.code not in _run_example(tmp_path / "good", run_cli, rule, *good), f"{rule.code}: its 'Use instead' triggers it"
+
+
+def test_rule_modules_leave_the_text_scanners_unread_until_a_post_is_checked() -> None:
+    # A warm run needs the registry and nothing of the scanners (their patterns take a tenth of its start-up).
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, postlint.rules, postlint.engine\n"
+        "lazy = ('postlint.extract.dates', 'postlint.extract.counts', 'postlint.extract.enumerations')\n"
+        "print(all(type(sys.modules[m]).__name__ == '_LazyModule' for m in lazy))\n"
+        "from postlint.extract import dates\n"
+        "print(len(list(dates.find_dates('on 3 May 2024'))) == 1, type(sys.modules['postlint.extract.dates']).__name__)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["True", "True", "module"]
+
+
+def test_lazy_module_returns_a_module_already_imported() -> None:
+    import json
+
+    from postlint._lazy import lazy_module
+
+    assert lazy_module("json") is json

@@ -5,23 +5,19 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from postlint._lazy import lazy_module
 from postlint.document import Block, Document
-from postlint.extract.counts import Claim, Label, inline_enumeration
-from postlint.extract.enumerations import (
-    WHOLE_AFTER,
-    Outline,
-    Source,
-    claims,
-    following_items,
-    item_count,
-    lead_in_claim,
-    lines_of,
-    numbered_series,
-    quoted,
-    stated_whole,
-)
 from postlint.registry import Context, Report, Rule
+
+if TYPE_CHECKING:
+    from postlint.extract.counts import Claim, Label
+    from postlint.extract.enumerations import Source
+
+# The count grammar and the outline: compiled when a post is first read.
+_counts = lazy_module("postlint.extract.counts")
+_enum = lazy_module("postlint.extract.enumerations")
 
 # Nouns whose numbers order the post's own parts; "Issue 992", "Node 18" or "March 24" do not.
 SERIES_NOUNS = tuple(
@@ -130,17 +126,17 @@ class CountMismatch(Rule):
     Options = CountOptions
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
-        outline = Outline(doc)
+        outline = _enum.Outline(doc)
         leads: dict[int, Claim | None] = {}  # per block: read once, however many claims it holds
-        for src, claim in claims(doc, _options(ctx).front_matter_keys, outline.may_compare, blocks=outline.comparable_blocks()):
+        for src, claim in _enum.claims(doc, _options(ctx).front_matter_keys, outline.may_compare, blocks=outline.comparable_blocks()):
             headings = outline.counted_headings(src.block, claim.singular)
             if headings is not None:
                 if len(headings) != claim.value:
                     n = len(headings)
                     yield src.report(
                         doc, claim,
-                        f'says "{quoted(src, claim)}" but the post has {n} "{claim.singular.capitalize()}" '
-                        f"section{'s' if n != 1 else ''} (line{'s' if n != 1 else ''} {lines_of(headings)})",
+                        f'says "{_enum.quoted(src, claim)}" but the post has {n} "{claim.singular.capitalize()}" '
+                        f"section{'s' if n != 1 else ''} (line{'s' if n != 1 else ''} {_enum.lines_of(headings)})",
                     )
             elif src.block is not None and _lead(leads, src) == claim:
                 yield from _list_mismatch(outline, src, claim)
@@ -151,7 +147,7 @@ class CountMismatch(Rule):
 def _lead(leads: dict[int, Claim | None], src: Source) -> Claim | None:
     assert src.block is not None
     if src.block.index not in leads:
-        leads[src.block.index] = lead_in_claim(src)
+        leads[src.block.index] = _enum.lead_in_claim(src)
     return leads[src.block.index]
 
 
@@ -160,20 +156,20 @@ def _inline_mismatch(doc: Document, src: Source, claim: Claim) -> Iterator[Repor
     m = _TO_COLON.match(src.text, claim.noun_end)
     if m is None or not _OPENS_ENUMERATION.match(src.text, m.end()):
         return
-    run = inline_enumeration(src.text, m.end(), m.end() + 2000)  # bounded: many claims, one long paragraph
+    run = _counts.inline_enumeration(src.text, m.end(), m.end() + 2000)  # bounded: many claims, one long paragraph
     if run and len(run) != claim.value:
-        yield src.report(doc, claim, f'says "{quoted(src, claim)}" but {len(run)} are enumerated after it')
+        yield src.report(doc, claim, f'says "{_enum.quoted(src, claim)}" but {len(run)} are enumerated after it')
 
 
-def _list_mismatch(outline: Outline, src: Source, claim: Claim) -> Iterator[Report]:
+def _list_mismatch(outline: _enum.Outline, src: Source, claim: Claim) -> Iterator[Report]:
     assert src.block is not None
-    items = following_items(outline, src.block, claim)
-    count = item_count(outline.doc, items, claim) if items else None
+    items = _enum.following_items(outline, src.block, claim)
+    count = _enum.item_count(outline.doc, items, claim) if items else None
     if items and count is not None and count != claim.value:
         what, unit = ("table", "row") if items[0].kind == "table_row" else ("list", "item")
         yield src.report(
             outline.doc, claim,
-            f'says "{quoted(src, claim)}" but the {what} that follows has {count} {unit}{"s" if count != 1 else ""} '
+            f'says "{_enum.quoted(src, claim)}" but the {what} that follows has {count} {unit}{"s" if count != 1 else ""} '
             f"(lines {items[0].line}-{items[-1].line})",
         )
 
@@ -234,7 +230,7 @@ class NumberedSeriesBroken(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         opts = _options(ctx)
-        for series in numbered_series(doc, opts.series_nouns, opts.caption_nouns):
+        for series in _enum.numbered_series(doc, opts.series_nouns, opts.caption_nouns):
             yield from _series_problems(doc, series)
 
 
@@ -305,15 +301,15 @@ class RepeatedFigureMismatch(Rule):
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
         by_phrase: dict[str, list[tuple[Source, Claim]]] = {}
-        for src, claim in claims(doc, _options(ctx).front_matter_keys, after=WHOLE_AFTER):
+        for src, claim in _enum.claims(doc, _options(ctx).front_matter_keys, after=_enum.WHOLE_AFTER):
             # Only wholes are compared: a plain count ("2 reverse auctions done for a client") is
             # too often a part of the whole for a linter to tell.
-            if stated_whole(src, claim):
+            if _enum.stated_whole(src, claim):
                 by_phrase.setdefault(claim.phrase, []).append((src, claim))
         for (src, claim), *rest in by_phrase.values():
             other = next(((s, c) for s, c in rest if c.value != claim.value and (s.block, s.key) != (src.block, src.key)), None)
             if other is not None:
-                both = f'"{quoted(src, claim)}" and "{quoted(*other)}"'
+                both = f'"{_enum.quoted(src, claim)}" and "{_enum.quoted(*other)}"'
                 yield src.report(doc, claim, f"states {both}: which is right?")
                 yield other[0].report(doc, other[1], f"states {both}: which is right?")
 

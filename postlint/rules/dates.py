@@ -6,13 +6,17 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from postlint._lazy import lazy_module
 from postlint.document import Block, Document
-from postlint.extract.dates import (
-    DateMatch, Entry, dated_blocks, find_dates, has_date, publication_date, timelines,
-)
 from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
+
+if TYPE_CHECKING:
+    from postlint.extract.dates import DateMatch, Entry
+
+_dates = lazy_module("postlint.extract.dates")  # the date grammar: compiled when a post is first read
 
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -38,7 +42,7 @@ def _options(ctx: Context) -> DateOptions:
 
 def _dated_blocks(doc: Document) -> list[Block]:
     """The prose blocks that may hold a date, found once for the prose and the timeline searches."""
-    return doc.derive("dated blocks", lambda: dated_blocks(doc))
+    return doc.derive("dated blocks", lambda: _dates.dated_blocks(doc))
 
 
 def prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatch]]:
@@ -50,7 +54,7 @@ def _prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatc
     seen: set[int] = set()
     found = []
     for b in _dated_blocks(doc):
-        for d in find_dates(b.text, order, prefiltered=True):
+        for d in _dates.find_dates(b.text, order, prefiltered=True):
             off = b.offset_of(d.start)
             if off not in seen:
                 seen.add(off)
@@ -61,7 +65,7 @@ def _prose_dates(doc: Document, order: str | None) -> list[tuple[Block, DateMatc
 def _timelines(doc: Document, opts: DateOptions) -> list[list[Entry]]:
     return doc.derive(
         ("timelines", opts.date_order, opts.min_timeline_entries),
-        lambda: timelines(doc, opts.date_order, opts.min_timeline_entries, _dated_blocks(doc)),
+        lambda: _dates.timelines(doc, opts.date_order, opts.min_timeline_entries, _dated_blocks(doc)),
     )
 
 
@@ -162,7 +166,7 @@ def _version_lt(a: Entry, b: Entry) -> bool:
 
 def _release_lines(run: list[Entry]) -> tuple[int, list[list[Entry]]]:
     """A changelog's direction (by version) and its dated final releases grouped by major version."""
-    releases = [e for e in run if e.version is not None and not e.version.prerelease and has_date(e)]
+    releases = [e for e in run if e.version is not None and not e.version.prerelease and _dates.has_date(e)]
     lines: dict[int, list[Entry]] = {}
     for e in releases:
         lines.setdefault(e.version.major, []).append(e)  # type: ignore[union-attr]
@@ -225,7 +229,7 @@ class TimelineOutOfOrder(_DateRule):
             if _is_changelog(run):
                 yield from self._changelog(doc, run)
                 continue
-            items = [e for e in run if has_date(e)]
+            items = [e for e in run if _dates.has_date(e)]
             low, high = _starts(items), _ends(items)
             direction = _direction(low, high)
             if direction == 0:
@@ -488,12 +492,12 @@ class EntryAfterPublication(_DateRule):
     default_enabled = False
 
     def check(self, doc: Document, ctx: Context) -> Iterator[Report]:
-        published = publication_date(doc)
+        published = _dates.publication_date(doc)
         if published is None:
             return
         limit = published.toordinal()
         for run in _timelines(doc, _options(ctx)):
-            items = [e for e in run if has_date(e) and e.version is None]
+            items = [e for e in run if _dates.has_date(e) and e.version is None]
             if len(items) < 3 or sum(map(_past_tense, items)) * 3 < len(items) * 2:
                 continue
             for e in items:
