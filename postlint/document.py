@@ -653,6 +653,13 @@ def _check_mapping(fm: FrontMatter) -> None:
         fm.error = Report(fm.start_line + 1 if fm.format != "json" else 1, 1, f"front-matter is {kind}; expected a mapping of keys to values")
 
 
+# Best-effort positions of TOML front-matter: table headers and `key =` lines, read line by line.
+_TOML_ARRAY_TABLE = re.compile(r"^\[\[\s*([^\]]+?)\s*\]\]")
+_TOML_TABLE = re.compile(r"^\[\s*([^\]]+?)\s*\]")
+_TOML_KEY_LINE = re.compile(r'^(\s*)((?:"[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+)(?:\s*\.\s*(?:"[^"]*"|\'[^\']*\'|[A-Za-z0-9_-]+))*)\s*=')
+_TOML_KEY_PART = re.compile(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)')
+
+
 def _load_toml(fm: FrontMatter) -> None:
     try:
         fm.data = tomllib.loads(fm.raw)
@@ -673,7 +680,7 @@ def _load_toml(fm: FrontMatter) -> None:
             if s.startswith("#"):
                 fm.comments.append((n, s))
             continue
-        m = re.match(r"^\[\[\s*([^\]]+?)\s*\]\]", s)
+        m = _TOML_ARRAY_TABLE.match(s)
         if m:
             base = _toml_key(m.group(1))
             idx = array_counts.get(base, 0)
@@ -682,12 +689,12 @@ def _load_toml(fm: FrontMatter) -> None:
             fm.positions.setdefault(base, (n, 1))
             fm.positions[table] = (n, 1)
             continue
-        m = re.match(r"^\[\s*([^\]]+?)\s*\]", s)
+        m = _TOML_TABLE.match(s)
         if m:
             table = _toml_key(m.group(1))
             fm.positions.setdefault(table, (n, 1))
             continue
-        m = re.match(r'^(\s*)((?:"[^"]*"|\'[^\']*\'|[A-Za-z0-9_.-]+)(?:\s*\.\s*(?:"[^"]*"|\'[^\']*\'|[A-Za-z0-9_-]+))*)\s*=', line)
+        m = _TOML_KEY_LINE.match(line)
         if m:
             path = table + _toml_key(m.group(2))
             fm.positions.setdefault(path, (n, len(m.group(1)) + 1))
@@ -728,7 +735,7 @@ def _toml_array_items(fm: FrontMatter, path: JsonPath, line: str, start: int, n:
 
 
 def _toml_key(s: str) -> JsonPath:
-    parts = re.findall(r'"([^"]*)"|\'([^\']*)\'|([A-Za-z0-9_-]+)', s)
+    parts = _TOML_KEY_PART.findall(s)
     return tuple(a or b or c for a, b, c in parts)
 
 
