@@ -109,3 +109,52 @@ def test_may_compare_on_long_texts(size: int) -> None:
     stems = _plurals_by_stem(frozenset(["step", "country"]))
     for text in ("x" * size + " Five STEPS", "x" * size + " Five Step", "Countries " + "y" * size, "y" * size + "é steps"):
         assert textscan.may_compare(stems, text) == enumerations.may_compare_re(stems, text), (size, text[-12:])
+
+
+# --------------------------------------------------------------------------- may_hold_date in C
+
+_MAY_HOLD_CASES = [
+    "", "no digit", "in 1999", "v1.2.3", "2020", "2199", "2210", "1٩٥0s", "٢٠٢٠", "12 34", "June 5", "June  5",
+    "June   5", "JUNE 5", "june 5", "Sept. 30", "Sept.\t3", "Bojan 5", "BOJAN 5", "xMay 5", "May\u00a05", "May\u2003 5",
+    " 5", "5", "a 5", ". 5", "Jan.5", "Mar 3x", "1 999", "1\n999", "21", "201", "2015", "9999", "Dec 1", "Dec\n\n1",
+]
+
+
+def _may_hold_reference(text: str) -> bool:
+    return dates._may_hold_date_re(text)
+
+
+def _c_may_hold() -> object:
+    return lambda text: textscan.may_hold_date(dates._MONTH_DAY_WORDS, text)
+
+
+@pytest.mark.parametrize("text", _MAY_HOLD_CASES)
+def test_may_hold_date_in_c_answers_as_the_regular_expression(text: str) -> None:
+    assert _c_may_hold()(text) == _may_hold_reference(text)
+
+
+def test_may_hold_date_in_c_on_every_fixture_block() -> None:
+    in_c = _c_may_hold()
+    fixtures = sorted((Path(__file__).parent.parent / "fixtures").rglob("*.md"))
+    texts = [b.text for path in fixtures for b in load_document(path).blocks]  # every block, code too
+    assert len(texts) > 200
+    assert [in_c(t) for t in texts] == [_may_hold_reference(t) for t in texts]
+    assert any(in_c(t) for t in texts) and not all(in_c(t) for t in texts)
+
+
+def test_may_hold_date_in_c_refuses_wrong_arguments() -> None:
+    for args in [(), ("June 5",), (dates._MONTH_DAY_WORDS, b"June 5"), (["June"], "June 5"), (("June", 3), "June 5")]:
+        with pytest.raises(TypeError):
+            textscan.may_hold_date(*args)
+
+
+_SCAN_PIECES = st.sampled_from(
+    ["May", "MAY", "may", "June", "Sept.", "SEPT", "Dec", "Jan.", "x", "A", ".", " ", "  ", "\t", "\n", "\u00a0",
+     "\u2003", "\u3000", "0", "1", "2", "3", "9", "19", "20", "21", "22", "٩", "٢", "５", "-", ",", "é", "ß", "𝟗"]
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(_SCAN_PIECES, max_size=12).map("".join))
+def test_may_hold_date_in_c_answers_as_the_regular_expression_on_generated_text(text: str) -> None:
+    assert _c_may_hold()(text) == _may_hold_reference(text)
