@@ -66,12 +66,7 @@ def claims(
                 for c in find_claims(value, after):
                     yield Source(value, key=key), c
     if blocks is None:
-        blocks = [
-            b for b in doc.prose_blocks()
-            # a loose item's first paragraph is read once, as the item
-            if not (b.kind == "paragraph" and b.parent is not None and doc.blocks[b.parent].text is b.text)
-            and (relevant is None or relevant(b.text))
-        ]
+        blocks = [b for b in _claim_blocks(doc.blocks) if relevant is None or relevant(b.text)]
     for b in blocks:
         src: Source | None = None
         for c in find_claims(b.text, after):
@@ -120,15 +115,18 @@ def may_compare_re(stems: tuple[tuple[str, tuple[str, ...]], ...], text: str) ->
     return False
 
 
-def _comparable_blocks_py(blocks: list[Block], stems: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Block]:
-    """The prose blocks a claim is read from (a loose item's first paragraph is read once, as the
-    item) whose text may_compare_re: the reference for the C scan, and its fallback."""
+def _claim_blocks(blocks: list[Block]) -> list[Block]:
+    """The blocks claims are read from: the prose ones, but a loose item's first paragraph, which is
+    read once, as the item (they share their text)."""
     return [
         b for b in blocks
-        if b.kind not in ("code", "html")
-        and not (b.kind == "paragraph" and b.parent is not None and blocks[b.parent].text is b.text)
-        and may_compare_re(stems, b.text)
+        if b.kind not in ("code", "html") and not (b.kind == "paragraph" and b.parent is not None and blocks[b.parent].text is b.text)
     ]
+
+
+def _comparable_blocks_py(blocks: list[Block], stems: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Block]:
+    """The blocks claims are read from whose text may_compare_re: the reference for the C scan, and its fallback."""
+    return [b for b in _claim_blocks(blocks) if may_compare_re(stems, b.text)]
 
 
 def _c_scans() -> tuple[Callable[[tuple, str], bool], Callable[[list[Block], tuple], list[Block]]] | None:
