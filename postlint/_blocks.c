@@ -121,6 +121,31 @@ target_set(Target *t, PyObject *obj)
     return 0;
 }
 
+/* Append `item` to the list in attribute `name` of a block: the empty tuple a block starts with
+ * (most blocks never have an image or a cell) becomes a list of one. */
+static int
+append_attr(PyObject *obj, PyObject *name, PyObject *item)
+{
+    PyObject *seq = PyObject_GetAttr(obj, name);
+    if (seq == NULL)
+        return -1;
+    int r = -1;
+    if (PyList_Check(seq))
+        r = PyList_Append(seq, item);
+    else if (PyTuple_Check(seq) && PyTuple_GET_SIZE(seq) == 0) {
+        PyObject *list = PyList_New(1);
+        if (list != NULL) {
+            Py_INCREF(item);
+            PyList_SET_ITEM(list, 0, item);
+            r = PyObject_SetAttr(obj, name, list);
+            Py_DECREF(list);
+        }
+    } else
+        PyErr_SetString(PyExc_TypeError, "a block's images and cells must be lists");
+    Py_DECREF(seq);
+    return r;
+}
+
 /* The source range of a piece: its start and end (body bytes), flat in `ranges`. */
 static int
 add_range(PyObject *ranges, PyObject *rng)
@@ -193,13 +218,11 @@ add_image(Target *t, PyObject *attrs, PyObject *bstart, PyObject *conv, PyObject
     int r = 0;
     if (t->target != NULL) {
         PyObject *index = PyObject_GetAttr(t->target, s_index);
-        PyObject *own = index ? PyObject_GetAttr(t->target, s_images) : NULL;
-        PyObject *n = own ? PyLong_FromSsize_t(PyList_GET_SIZE(images)) : NULL;
+        PyObject *n = index ? PyLong_FromSsize_t(PyList_GET_SIZE(images)) : NULL;
         r = n ? PyObject_SetAttr(img, s_block, index) : -1;
         if (r == 0)
-            r = PyList_Append(own, n);
+            r = append_attr(t->target, s_images, n);
         Py_XDECREF(n);
-        Py_XDECREF(own);
         Py_XDECREF(index);
     }
     PyObject *parts = r == 0 ? PyList_New(0) : NULL;
@@ -485,13 +508,11 @@ scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 Py_DECREF(top);
             } else if (tcode == T_TABLECELL) {
                 if (t.tparts != NULL) {
-                    PyObject *cells = PyObject_GetAttr(t.target, s_cells);
-                    PyObject *text = cells ? join(t.tparts, cell_start) : NULL;
+                    PyObject *text = join(t.tparts, cell_start);
                     PyObject *stripped = text ? PyObject_CallMethodNoArgs(text, s_strip) : NULL;
-                    int r = stripped ? PyList_Append(cells, stripped) : -1;
+                    int r = stripped ? append_attr(t.target, s_cells, stripped) : -1;
                     Py_XDECREF(stripped);
                     Py_XDECREF(text);
-                    Py_XDECREF(cells);
                     if (r < 0)
                         goto error;
                 }

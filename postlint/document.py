@@ -182,8 +182,10 @@ class Block:
         self.depth = depth  # list nesting depth (0 = top level)
         self.info = info  # code blocks: the info string
         self.text = ""
-        self.cells: list[str] = []  # table rows
-        self.images: list[int] = []  # indices into doc.images
+        # Table rows' cells and indices into doc.images: an empty tuple until the walk appends one
+        # (_append_to); most blocks have neither, and two empty lists per block cost their allocation.
+        self.cells: list[str] | tuple[()] = ()
+        self.images: list[int] | tuple[()] = ()
         self.links = 0  # how many links its text has
         self._bstart = bstart
         self._bend = bend
@@ -876,6 +878,15 @@ def _finish_blocks_py(blocks: list[Block]) -> list[Block]:
     return code
 
 
+def _append_to(block: Block, name: str, value: Any) -> None:
+    """Append to a block's ``images`` or ``cells``: the empty tuple it starts with becomes a list."""
+    seq = getattr(block, name)
+    if isinstance(seq, list):
+        seq.append(value)
+    else:
+        setattr(block, name, [value])
+
+
 def _scan_events(
     events: Iterator[tuple[Any, dict[str, int]]],
     conv: Callable[[int], int],
@@ -972,7 +983,7 @@ def _scan_events(
                     img = image_type(attrs["dest_url"], "", line, col, start, origin, title=attrs.get("title", ""))
                     if target is not None:
                         img.block = target.index
-                        target.images.append(len(images))
+                        _append_to(target, "images", len(images))
                     images.append(img)
                     in_image.append((img, []))
                 elif tag in _UNMODELLED:
@@ -1006,7 +1017,7 @@ def _scan_events(
                 lists.pop()
             elif tag == "TableCell":
                 if tparts is not None:
-                    target.cells.append("".join(tparts[cell_start:]).strip())  # type: ignore[union-attr]
+                    _append_to(target, "cells", "".join(tparts[cell_start:]).strip())
             elif tag == "Image":
                 img, parts = in_image.pop()
                 img.alt = "".join(parts)

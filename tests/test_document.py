@@ -432,3 +432,28 @@ def test_finish_blocks_in_c_refuses_malformed_blocks() -> None:
             blocks_c.finish_blocks(bad)
     code = Block(0, "code", 0, 0, None)
     assert blocks_c.finish_blocks([code]) == [code]
+
+
+def test_a_blocks_images_and_cells_start_empty_and_become_lists() -> None:
+    doc = load_document(Path("p.md"), data=b"Text.\n\n![a](a.png) and ![b](b.png)\n\n| x | y |\n|---|---|\n| 1 | 2 |\n")
+    text, image, head, row = doc.blocks
+    assert text.images == () and text.cells == ()
+    assert image.images == [0, 1] and head.cells == ["x", "y"] and row.cells == ["1", "2"]
+
+
+def test_the_c_walk_refuses_a_block_whose_images_are_not_a_list() -> None:
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    import pyromark
+
+    import postlint.document as document
+
+    class Odd(document.Block):
+        __slots__ = ()
+
+        def __init__(self, *args: object, **kwargs: object) -> None:
+            super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+            self.images = (7,)  # type: ignore[assignment]
+
+    events = pyromark.events_with_range("![a](a.png)\n")
+    with pytest.raises(TypeError):
+        blocks_c.scan(events, lambda b: b, lambda o: (1, o + 1), [], [], [], [], Odd, document.Image, document.Html, str)
