@@ -4,7 +4,8 @@
  * The corpora's 5,299 posts hand out 2.2 million events, and the Python loop
  * spends about a third of a microsecond on each; in C a run of the corpora takes
  * 8% less (README, Speed). The Python walk stays the reference, and the fallback
- * where no compiler built this module: tests hold the two equal.
+ * where no compiler built this module: tests hold the two equal. Blocks of document.Block are
+ * made without a call of its __init__, their slots filled as __init__ fills them (new_block).
  *
  * scan(events, conv, position, blocks, images, html, code_ranges,
  *      Block, Image, Html, br_match) -> None
@@ -13,6 +14,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <structmember.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -32,11 +34,11 @@ enum {
 static PyObject *event_codes; /* dict: event key -> code */
 static PyObject *tag_codes;   /* dict: tag -> code */
 static PyObject *kinds[T_TABLEROW + 1];
-static PyObject *zero, *one;
+static PyObject *zero, *one, *empty_tuple;
 static PyObject *s_break, *s_start, *s_end, *s_heading, *s_item, *s_empty, *s_newline, *s_space, *s_bar;
 static PyObject *s_parts, *s_ranges, *s_index, *s_links, *s_text, *s_cells, *s_images, *s_block,
     *s_alt, *s_fenced, *s_level, *s_link_type, *s_dest_url, *s_title, *s_inline, *s_markdown,
-    *s_reference, *s_strip, *s_kind, *s_code, *s_paragraph, *s_parent;
+    *s_reference, *s_strip, *s_kind, *s_code, *s_paragraph, *s_parent, *s_slots;
 
 static long
 code_of(PyObject *table, PyObject *key)
@@ -89,6 +91,93 @@ join(PyObject *parts, Py_ssize_t from)
     return r;
 }
 
+
+/* Blocks are made here, without a call of Block.__init__ (a fifth of this walk's time): the slots
+ * are filled as __init__ fills them. Only for the exact type whose slots are exactly these; any
+ * other (a subclass, a changed Block) is called as a Python class. */
+enum {
+    B_INDEX, B_KIND, B_PARENT, B_LEVEL, B_LIST_ID, B_ORDERED, B_NUMBER, B_DEPTH, B_INFO, B_TEXT, B_CELLS,
+    B_IMAGES, B_LINKS, B_BSTART, B_BEND, B_PARTS, B_RANGES, B_SEGS, B_MAP, B_POS, B_NSLOTS,
+};
+static const char *const slot_names[B_NSLOTS] = {
+    "index", "kind", "parent", "level", "list_id", "ordered", "number", "depth", "info", "text", "cells",
+    "images", "links", "_bstart", "_bend", "_parts", "_ranges", "_segs", "_map", "_pos",
+};
+static PyTypeObject *native_type; /* the Block type the offsets are of */
+static Py_ssize_t slot_offset[B_NSLOTS];
+
+#define SLOT(obj, i) (*(PyObject **)((char *)(obj) + slot_offset[i]))
+
+/* Whether blocks of `type` can be made natively: 1, 0, or -1 with an exception set. */
+static int
+native_layout(PyObject *type)
+{
+    if ((PyTypeObject *)type == native_type)
+        return 1;
+    if (!PyType_Check(type))
+        return 0;
+    PyTypeObject *tp = (PyTypeObject *)type;
+    if (tp->tp_dictoffset != 0 || tp->tp_alloc == NULL || tp->tp_new != PyBaseObject_Type.tp_new)
+        return 0;
+    PyObject *slots = PyDict_GetItemWithError(tp->tp_dict, s_slots);
+    if (slots == NULL)
+        return PyErr_Occurred() ? -1 : 0;
+    if (!PyTuple_Check(slots) || PyTuple_GET_SIZE(slots) != B_NSLOTS)
+        return 0;
+    Py_ssize_t offsets[B_NSLOTS];
+    for (int i = 0; i < B_NSLOTS; i++) {
+        PyObject *d = PyDict_GetItemString(tp->tp_dict, slot_names[i]);
+        if (d == NULL || Py_TYPE(d) != &PyMemberDescr_Type)
+            return 0;
+        PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
+        if (m->type != T_OBJECT_EX || (m->flags & READONLY))
+            return 0;
+        offsets[i] = m->offset;
+    }
+    memcpy(slot_offset, offsets, sizeof offsets);
+    Py_INCREF(tp);
+    Py_XSETREF(native_type, tp);
+    return 1;
+}
+
+/* A new block with the values given (new references are taken) and __init__'s defaults for the rest. */
+static PyObject *
+new_block(PyObject *type, PyObject *const *a, Py_ssize_t nargs)
+{
+    int native = native_layout(type);
+    if (native < 0)
+        return NULL;
+    if (!native)
+        return PyObject_Vectorcall(type, a, nargs, NULL);
+    /* __init__'s defaults after bytemap: parent, level, list_id, ordered, number, depth, info */
+    PyObject *given[B_NSLOTS] = {NULL};
+    PyObject *defaults[7] = {Py_None, zero, Py_None, Py_False, Py_None, zero, s_empty};
+    static const int order[12] = {B_INDEX, B_KIND, B_BSTART, B_BEND, B_MAP, B_PARENT, B_LEVEL, B_LIST_ID,
+                                  B_ORDERED, B_NUMBER, B_DEPTH, B_INFO};
+    for (int i = 0; i < 12; i++)
+        given[order[i]] = i < nargs ? a[i] : defaults[i - 5];
+    PyObject *parts = PyList_New(0), *ranges = parts ? PyList_New(0) : NULL;
+    PyObject *b = ranges ? native_type->tp_alloc(native_type, 0) : NULL;
+    if (b == NULL) {
+        Py_XDECREF(parts);
+        Py_XDECREF(ranges);
+        return NULL;
+    }
+    given[B_TEXT] = s_empty;
+    given[B_CELLS] = given[B_IMAGES] = empty_tuple;
+    given[B_LINKS] = zero;
+    given[B_SEGS] = given[B_POS] = Py_None;
+    for (int i = 0; i < B_NSLOTS; i++) {
+        if (given[i] != NULL) {
+            Py_INCREF(given[i]);
+            SLOT(b, i) = given[i];
+        }
+    }
+    SLOT(b, B_PARTS) = parts; /* owned */
+    SLOT(b, B_RANGES) = ranges;
+    return b;
+}
+
 typedef struct {
     PyObject *target, *tparts, *tranges; /* owned, or NULL for no target */
 } Target;
@@ -108,8 +197,13 @@ target_set(Target *t, PyObject *obj)
     target_clear(t);
     if (obj == Py_None)
         return 0;
-    t->tparts = PyObject_GetAttr(obj, s_parts);
-    t->tranges = t->tparts ? PyObject_GetAttr(obj, s_ranges) : NULL;
+    if (Py_TYPE(obj) == native_type && SLOT(obj, B_PARTS) != NULL && SLOT(obj, B_RANGES) != NULL) {
+        t->tparts = Py_NewRef(SLOT(obj, B_PARTS));
+        t->tranges = Py_NewRef(SLOT(obj, B_RANGES));
+    } else {
+        t->tparts = PyObject_GetAttr(obj, s_parts);
+        t->tranges = t->tparts ? PyObject_GetAttr(obj, s_ranges) : NULL;
+    }
     if (t->tranges == NULL || !PyList_Check(t->tparts) || !PyList_Check(t->tranges)) {
         if (t->tranges != NULL)
             PyErr_SetString(PyExc_TypeError, "a block's _parts and _ranges must be lists");
@@ -315,7 +409,12 @@ scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 continue;
             }
             if (tcode == T_LINK) {
-                if (t.target != NULL) {
+                if (t.target != NULL && Py_TYPE(t.target) == native_type && SLOT(t.target, B_LINKS) != NULL) {
+                    PyObject *more = PyNumber_Add(SLOT(t.target, B_LINKS), one);
+                    if (more == NULL)
+                        goto error;
+                    Py_SETREF(SLOT(t.target, B_LINKS), more);
+                } else if (t.target != NULL) {
                     PyObject *links = PyObject_GetAttr(t.target, s_links);
                     if (links == NULL)
                         goto error;
@@ -369,7 +468,7 @@ scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                     }
                 }
                 PyObject *a[12] = {index, kinds[tcode], bstart, bend, conv, parent, zero, Py_None, Py_False, Py_None, zero, info};
-                b = PyObject_Vectorcall(Block, a, 12, NULL);
+                b = new_block(Block, a, 12);
                 textual = !(tcode == T_BLOCKQUOTE || tcode == T_CODEBLOCK || tcode == T_HTMLBLOCK);
             } else if (tcode == T_HEADING) {
                 /* level: "H1" .. "H6" */
@@ -388,7 +487,7 @@ scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                     goto error;
                 }
                 PyObject *a[7] = {index, s_heading, bstart, bend, conv, parent, level};
-                b = PyObject_Vectorcall(Block, a, 7, NULL);
+                b = new_block(Block, a, 7);
                 Py_DECREF(level);
             } else if (tcode == T_ITEM) {
                 Py_ssize_t nl = PyList_GET_SIZE(lists);
@@ -416,7 +515,7 @@ scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                     goto error;
                 }
                 PyObject *a[11] = {index, s_item, bstart, bend, conv, parent, zero, list_id, ordered, number, dep};
-                b = PyObject_Vectorcall(Block, a, 11, NULL);
+                b = new_block(Block, a, 11);
                 Py_DECREF(number);
                 Py_DECREF(dep);
             } else {
@@ -824,7 +923,7 @@ PyInit__blocks(void)
         return NULL;
     for (int i = 0; i < 6; i++)
         INTERN(kinds[T_PARAGRAPH + i], kind_names[i]);
-    if ((zero = PyLong_FromLong(0)) == NULL || (one = PyLong_FromLong(1)) == NULL)
+    if ((zero = PyLong_FromLong(0)) == NULL || (one = PyLong_FromLong(1)) == NULL || (empty_tuple = PyTuple_New(0)) == NULL)
         return NULL;
     INTERN(s_break, "Break");
     INTERN(s_start, "start");
@@ -857,5 +956,6 @@ PyInit__blocks(void)
     INTERN(s_code, "code");
     INTERN(s_paragraph, "paragraph");
     INTERN(s_parent, "parent");
+    INTERN(s_slots, "__slots__");
     return PyModule_Create(&module);
 }

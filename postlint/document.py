@@ -150,6 +150,8 @@ class Block:
 
     ``kind``: heading, paragraph, item, table_head, table_row, blockquote, code, html.
     Offsets and positions are computed on first use: most blocks are never asked for them.
+    The C walk makes blocks without calling ``__init__`` (``_blocks.c``, new_block): a slot added
+    or a default changed here is changed there too (tests compare the two walks).
     """
 
     __slots__ = (

@@ -283,7 +283,7 @@ _WALK_CASES = [
 def _walk_snapshot(doc) -> tuple:  # type: ignore[no-untyped-def]
     blocks = [
         (b.index, b.kind, b.parent, b.level, b.list_id, b.ordered, b.number, b.depth, b.info, b.text, b.cells, b.images,
-         b.links, b._bstart, b._bend, b._parts, b._ranges)
+         b.links, b._bstart, b._bend, b._parts, b._ranges, b._segs, b._pos, type(b._map))
         for b in doc.blocks
     ]
     images = [(i.src, i.alt, i.line, i.column, i.offset, i.origin, i.title, i.block) for i in doc.images]
