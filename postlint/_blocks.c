@@ -14,9 +14,10 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
-#include <structmember.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "_slots.h"
 
 enum {
     /* event keys */
@@ -106,7 +107,7 @@ static const char *const slot_names[B_NSLOTS] = {
 static PyTypeObject *native_type; /* the Block type the offsets are of */
 static Py_ssize_t slot_offset[B_NSLOTS];
 
-#define SLOT(obj, i) (*(PyObject **)((char *)(obj) + slot_offset[i]))
+#define SLOT(obj, i) SLOT_AT(obj, slot_offset[i])
 
 /* Whether blocks of `type` can be made natively: 1, 0, or -1 with an exception set. */
 static int
@@ -125,15 +126,8 @@ native_layout(PyObject *type)
     if (!PyTuple_Check(slots) || PyTuple_GET_SIZE(slots) != B_NSLOTS)
         return 0;
     Py_ssize_t offsets[B_NSLOTS];
-    for (int i = 0; i < B_NSLOTS; i++) {
-        PyObject *d = PyDict_GetItemString(tp->tp_dict, slot_names[i]);
-        if (d == NULL || Py_TYPE(d) != &PyMemberDescr_Type)
-            return 0;
-        PyMemberDef *m = ((PyMemberDescrObject *)d)->d_member;
-        if (m->type != T_OBJECT_EX || (m->flags & READONLY))
-            return 0;
-        offsets[i] = m->offset;
-    }
+    if (!slot_offsets(type, slot_names, B_NSLOTS, offsets))
+        return 0;
     memcpy(slot_offset, offsets, sizeof offsets);
     Py_INCREF(tp);
     Py_XSETREF(native_type, tp);

@@ -21,6 +21,8 @@
 #include <Python.h>
 #include <string.h>
 
+#include "_slots.h"
+
 static int
 ascii_digit(Py_UCS4 c)
 {
@@ -256,12 +258,43 @@ may_compare(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 
 static PyObject *s_kind, *s_text, *s_parent, *s_code, *s_html, *s_paragraph;
 
+/* The class whose kind, text and parent slots are read directly (the first block's, if it has them). */
+static PyTypeObject *block_type;
+static Py_ssize_t off_kind, off_text, off_parent;
+
+static void
+learn_layout(PyObject *block)
+{
+    static const char *const names[] = {"kind", "text", "parent"};
+    Py_ssize_t offsets[3];
+    PyTypeObject *tp = Py_TYPE(block);
+    if (tp == block_type || !slot_offsets((PyObject *)tp, names, 3, offsets))
+        return;
+    off_kind = offsets[0];
+    off_text = offsets[1];
+    off_parent = offsets[2];
+    Py_INCREF(tp);
+    Py_XSETREF(block_type, tp);
+}
+
+/* An attribute of a block: read from its slot when the block is of block_type, else looked up. */
+static PyObject *
+block_attr(PyObject *block, PyObject *name, Py_ssize_t offset)
+{
+    if (Py_TYPE(block) == block_type) {
+        PyObject *v = SLOT_AT(block, offset);
+        if (v != NULL)
+            return Py_NewRef(v);
+    }
+    return PyObject_GetAttr(block, name);
+}
+
 /* A block's kind and text (new references), or -1 with an exception set. */
 static int
 kind_and_text(PyObject *block, PyObject **kind, PyObject **text)
 {
-    *kind = PyObject_GetAttr(block, s_kind);
-    *text = *kind ? PyObject_GetAttr(block, s_text) : NULL;
+    *kind = block_attr(block, s_kind, off_kind);
+    *text = *kind ? block_attr(block, s_text, off_text) : NULL;
     if (*text == NULL || !PyUnicode_Check(*kind) || !PyUnicode_Check(*text)) {
         if (*text != NULL)
             PyErr_SetString(PyExc_TypeError, "a block's kind and text must be strings");
@@ -273,18 +306,28 @@ kind_and_text(PyObject *block, PyObject **kind, PyObject **text)
 }
 
 static int
+same_text(PyObject *a, PyObject *b)
+{
+    if (a == b)
+        return 1;
+    if (PyUnicode_CHECK_INTERNED(a) && PyUnicode_CHECK_INTERNED(b))
+        return 0; /* kinds are interned: two of them are equal only if one */
+    return PyUnicode_Compare(a, b) == 0;
+}
+
+static int
 is_prose(PyObject *kind)
 {
-    return PyUnicode_Compare(kind, s_code) != 0 && PyUnicode_Compare(kind, s_html) != 0;
+    return !same_text(kind, s_code) && !same_text(kind, s_html);
 }
 
 /* A loose item's first paragraph, whose text its item shares: 1, 0, or -1 with an exception set. */
 static int
 item_text(PyObject *blocks, PyObject *block, PyObject *kind, PyObject *text)
 {
-    if (PyUnicode_Compare(kind, s_paragraph) != 0)
+    if (!same_text(kind, s_paragraph))
         return 0;
-    PyObject *parent = PyObject_GetAttr(block, s_parent);
+    PyObject *parent = block_attr(block, s_parent, off_parent);
     if (parent == NULL)
         return -1;
     if (parent == Py_None) {
@@ -299,7 +342,7 @@ item_text(PyObject *blocks, PyObject *block, PyObject *kind, PyObject *text)
         PyErr_SetString(PyExc_IndexError, "a block's parent is not a block");
         return -1;
     }
-    PyObject *parent_text = PyObject_GetAttr(PyList_GET_ITEM(blocks, k), s_text);
+    PyObject *parent_text = block_attr(PyList_GET_ITEM(blocks, k), s_text, off_text);
     if (parent_text == NULL)
         return -1;
     Py_DECREF(parent_text);
@@ -318,6 +361,8 @@ select_blocks(PyObject *blocks, PyObject *arg, int (*test)(PyObject *, PyObject 
     PyObject *out = PyList_New(0);
     if (out == NULL)
         return NULL;
+    if (PyList_GET_SIZE(blocks) > 0)
+        learn_layout(PyList_GET_ITEM(blocks, 0));
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
         PyObject *block = PyList_GET_ITEM(blocks, i), *kind, *text;
         if (kind_and_text(block, &kind, &text) < 0)

@@ -104,6 +104,36 @@ def test_wrong_arguments_raise_never_crash() -> None:
         textscan.comparable_blocks([orphan], ())
 
 
+def test_blocks_of_other_classes_are_read_through_their_attributes() -> None:
+    # Block's own slots are read directly; a subclass, a look-alike or an unset slot is asked.
+    class Shouting(Block):
+        __slots__ = ()
+
+        @property  # type: ignore[misc]
+        def text(self) -> str:
+            return "Five STEPS:"
+
+        @text.setter
+        def text(self, value: str) -> None:
+            Block.text.__set__(self, value)  # the slot holds "": reading it would miss the claim
+
+    class LookAlike:
+        def __init__(self, kind: str, text: str) -> None:
+            self.kind, self.text, self.parent = kind, text, None
+
+    plain = Block(0, "paragraph", 0, 0, None)
+    plain.text = "Nothing here."
+    loud = Shouting(1, "paragraph", 0, 0, None)
+    alike = LookAlike("item", "Since 1999:")
+    blocks: list = [plain, loud, alike]
+    assert textscan.comparable_blocks(blocks, ()) == [loud, alike] == enumerations._comparable_blocks_py(blocks, ())
+    assert textscan.dated_blocks(blocks, dates._MONTH_DAY_WORDS) == [alike] == dates._dated_blocks_py(blocks)
+    unset = Block(2, "paragraph", 0, 0, None)
+    del unset.text
+    with pytest.raises(AttributeError):
+        textscan.comparable_blocks([plain, unset], ())
+
+
 @pytest.mark.parametrize("size", [0, 1023, 1024, 1025, 5000])
 def test_may_compare_on_long_texts(size: int) -> None:
     stems = _plurals_by_stem(frozenset(["step", "country"]))
