@@ -569,15 +569,23 @@ _JSON_SCALAR = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?
 
 def _json_positions(doc: Document, fm: FrontMatter, start: int) -> None:
     """Positions of every key, value and list item (and duplicate keys) of JSON that already parsed."""
-    from json.decoder import scanstring
+    _JsonPositions(doc.text, doc.position, fm).value(start, ())
 
-    text = doc.text
-    pos = doc.position
 
-    def ws(i: int) -> int:
-        return _JSON_WS.match(text, i).end()  # type: ignore[union-attr]
+class _JsonPositions:
+    """The walk of _json_positions. A class, not nested functions: a recursive closure is a reference
+    cycle, which would keep the document it reads alive until the cyclic garbage collector runs."""
 
-    def value(i: int, path: JsonPath) -> int:
+    def __init__(self, text: str, pos: Callable[[int], tuple[int, int]], fm: FrontMatter):
+        self.text, self.pos, self.fm = text, pos, fm
+
+    def ws(self, i: int) -> int:
+        return _JSON_WS.match(self.text, i).end()  # type: ignore[union-attr]
+
+    def value(self, i: int, path: JsonPath) -> int:
+        from json.decoder import scanstring
+
+        text, pos, fm, ws = self.text, self.pos, self.fm, self.ws
         i = ws(i)
         c = text[i]
         if c == "{":
@@ -601,7 +609,7 @@ def _json_positions(doc: Document, fm: FrontMatter, start: int) -> None:
                 # json keeps the last of duplicate keys: so do the positions.
                 fm.positions[kpath] = (kline, kcol)
                 fm.value_positions[kpath] = pos(i)
-                i = ws(value(i, kpath))
+                i = ws(self.value(i, kpath))
                 if text[i] == ",":
                     i += 1
                     continue
@@ -617,7 +625,7 @@ def _json_positions(doc: Document, fm: FrontMatter, start: int) -> None:
                 i = ws(i)
                 ipath = path + (n,)
                 fm.positions[ipath] = fm.value_positions[ipath] = pos(i)
-                i = ws(value(i, ipath))
+                i = ws(self.value(i, ipath))
                 n += 1
                 if text[i] == ",":
                     i += 1
@@ -631,8 +639,6 @@ def _json_positions(doc: Document, fm: FrontMatter, start: int) -> None:
         if not m:
             raise ValueError("unexpected character")
         return m.end()
-
-    value(start, ())
 
 
 def _paths(value: Any, prefix: JsonPath = (), depth: int = 0) -> Iterator[JsonPath]:

@@ -134,3 +134,36 @@ def test_few_files_stay_in_process(tmp_path: Path, run_cli, monkeypatch: pytest.
         write(tmp_path / f"p{i}.md", "BAD\n")
     res = run_cli("--select", "PL090", "--jobs", "2", str(tmp_path))
     assert res.exit_code == 1
+
+
+def test_each_post_is_freed_as_soon_as_it_is_linted(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The command runs the cyclic garbage collector rarely (cli.main): that is only right while a
+    # post and everything the rules derive from it is freed by reference counting alone.
+    import gc
+    import weakref
+
+    from postlint import files
+    from postlint.config import ConfigResolver
+    from tests.conftest import FIXTURES
+
+    loaded: list[weakref.ref] = []
+    load = engine.load_document
+
+    def watched(*args: object, **kwargs: object) -> Document:
+        doc = load(*args, **kwargs)  # type: ignore[arg-type]
+        loaded.append(weakref.ref(doc))
+        return doc
+
+    monkeypatch.setattr(engine, "load_document", watched)
+    targets = files.collect([FIXTURES], ConfigResolver(no_config=True))
+    assert len(targets) > 40
+    run = engine.RunOptions(offline=True, jobs=1, no_cache=True)
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for t in targets:
+            engine.lint_target(t, run)
+            assert loaded[-1]() is None, t.display  # freed on return, no collection needed
+    finally:
+        if enabled:
+            gc.enable()
