@@ -62,7 +62,7 @@ check_words(PyObject *words)
 }
 
 /* _MAY_HOLD_DATE: an ASCII digit that opens a year-like number ("1" and three digits, "20" or
- * "21" and two: \d, any decimal digit, after the first), or that follows one of month_words and
+ * "21" and two: \d, any decimal digit, after the first) that no fifth digit follows, or that follows one of month_words and
  * one or two whitespace characters ("June 5"), the character before the whitespace being a
  * letter, a dot or whitespace. */
 static int
@@ -77,7 +77,8 @@ holds_date(PyObject *words, PyObject *text)
         if (!ascii_digit(c))
             continue;
         if (i + 3 < n && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i + 2))
-            && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i + 3))) {
+            && Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i + 3))
+            && (i + 4 == n || !Py_UNICODE_ISDECIMAL(PyUnicode_READ(kind, data, i + 4)))) {
             Py_UCS4 next = PyUnicode_READ(kind, data, i + 1);
             if (c == '1' ? Py_UNICODE_ISDECIMAL(next) : c == '2' && (next == '0' || next == '1'))
                 return 1;

@@ -411,9 +411,11 @@ def _month_days() -> str:
     return "|".join(rf"(?<=(?:{'|'.join(ws)})\s{{{n}}}[0-9])" for ws in by_width.values() for n in (1, 2))
 
 
-# What every date holds: a year-like number (1, or 20 or 21, and two more digits: years and decades), or a
-# day after a month ("June 5"). Seven in ten blocks with a number have neither; one search tells them apart.
-_MAY_HOLD_DATE = re.compile(r"[0-9](?:(?<=1)\d\d\d|(?<=2)[01]\d\d|(?<=[A-Za-z.\s]\s[0-9])(?:" + _month_days() + "))")  # \d: "1٩٥0s" too
+# What every date holds: a year-like number (1, or 20 or 21, and two more digits: years and decades) that
+# no fifth digit follows (every form ends a year with _YEAR_AFTER, a separator, "Q" or "s": the 1740 of
+# issue #17407 is none), or a day after a month ("June 5"). Eight in ten blocks with a number have
+# neither; one search tells them apart.
+_MAY_HOLD_DATE = re.compile(r"[0-9](?:(?<=1)\d\d\d(?!\d)|(?<=2)[01]\d\d(?!\d)|(?<=[A-Za-z.\s]\s[0-9])(?:" + _month_days() + "))")  # \d: "1٩٥0s" too
 _MATCHERS: dict[str | None, tuple] = {}
 # may_hold_date(text): whether ``text`` has what every date holds; no other text has a date to find.
 # _dated_blocks(blocks): the prose blocks of the list for which it is true.

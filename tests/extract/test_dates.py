@@ -203,12 +203,13 @@ def test_three_megabyte_line_is_linear(unit: str) -> None:
 
 def _with_full_candidates(text: str, order: str | None) -> list:
     """find_dates without its shortcuts: every text searched, every candidate tried."""
-    fast, may_hold = dates_module._FAST_CANDIDATE, dates_module._MAY_HOLD_DATE
+    fast, may_hold, may_hold_c = dates_module._FAST_CANDIDATE, dates_module._MAY_HOLD_DATE, dates_module.may_hold_date
     dates_module._FAST_CANDIDATE, dates_module._MAY_HOLD_DATE = dates_module._CANDIDATE, re.compile("")
+    dates_module.may_hold_date = lambda text: True  # the C scan, where it was built
     try:
         return list(find_dates(text, order))
     finally:
-        dates_module._FAST_CANDIDATE, dates_module._MAY_HOLD_DATE = fast, may_hold
+        dates_module._FAST_CANDIDATE, dates_module._MAY_HOLD_DATE, dates_module.may_hold_date = fast, may_hold, may_hold_c
 
 
 _SHORTCUT_CASES = [
@@ -217,6 +218,9 @@ _SHORTCUT_CASES = [
     "the fall of 2019", "the 80s", "the 2020 plan", "the  early  2000s", "theearly 2000s", "xthe 1980s",
     "Mid-1950s and The 1980s", "on ٣/٤/2019 and 3/4/2019", "٣ May 2019", "since 1959; the 1960s – 1970s",
     "in 13٣٣", "the 1٩٥0s", "June 5", "Sept.  30 and SEPT. 3", "May\n4", "v 2.3, 40 items", "Q3 ٢٠21", "2007–12",
+    # a year-like number with a fifth digit after it is no year (issue #17407); one before it may be
+    "issue #17407", "in 20190", "in 2019٣", "20190512", "in 12019", "Q32021", "2021Q3", "in 1999-2004", "in 2019a",
+    "since 1999.5", "in 2019/20", "in 1999–2001",
 ]
 
 
