@@ -12,7 +12,7 @@ import pytest
 from postlint.document import load_document, parse_text
 from postlint.extract import enumerations
 from postlint.extract.counts import plural_forms
-from postlint.extract.enumerations import Outline, _label, _label_start, _plurals_by_stem
+from postlint.extract.enumerations import Outline, _label, _label_start, _openers, _plurals_by_stem
 from postlint.registry import Context
 from postlint.rules import ALL_RULES
 from postlint.rules.counts import RULES, CountOptions
@@ -362,7 +362,7 @@ def test_label_start_matches_what_one_alternative_per_noun_does() -> None:
     marks = "\n ▲*_"
     flat = "|".join(f"[{re.escape(n[0].lower() + n[0].upper())}]{re.escape(n[1:])}" for n in sorted(set(nouns)) if n)
     reference = re.compile(f"[{re.escape(marks)}]*+\\s*+(?:{flat})[. \\t]").match
-    may_label = _label_start(nouns, marks)
+    may_label = _label_start(_openers(nouns), marks)
     pieces = ["Step", "step", "STEP", "Steps", "Stage", "part", "Partition", "Fig", "figure", "S", "s", "C++", "Q&A",
               "Étape", "étape", "SSeta", "ßeta", " ", "\t", "\n", "▲", "*", "_", ".", "1", "Two", ":"]
     rng = random.Random(5)

@@ -129,16 +129,17 @@ def _comparable_blocks_py(blocks: list[Block], stems: tuple[tuple[str, tuple[str
     return [b for b in _claim_blocks(blocks) if may_compare_re(stems, b.text)]
 
 
-def _c_scans() -> tuple[Callable[[tuple, str], bool], Callable[[list[Block], tuple], list[Block]]] | None:
-    """may_compare and comparable_blocks in C (every prose block is asked), where the module was built."""
+def _c_scans() -> tuple[Callable[[tuple, str], bool], Callable[[list[Block], tuple], list[Block]], Callable[..., list[Block]]] | None:
+    """may_compare, comparable_blocks and label_blocks in C (every block is asked), where the module was built."""
     try:
         from postlint import _textscan
     except ImportError:  # pragma: no cover - built wherever a C compiler is
         return None
-    return _textscan.may_compare, _textscan.comparable_blocks
+    return _textscan.may_compare, _textscan.comparable_blocks, _textscan.label_blocks
 
 
-_MAY_COMPARE, _COMPARABLE_BLOCKS = _c_scans() or (may_compare_re, _comparable_blocks_py)
+_C_SCANS = _c_scans()
+_MAY_COMPARE, _COMPARABLE_BLOCKS = _C_SCANS[:2] if _C_SCANS else (may_compare_re, _comparable_blocks_py)
 
 
 class Outline:
@@ -344,9 +345,10 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
     scoped: dict[tuple, list[tuple[Block, Label, int, int | None]]] = {}
     groups: dict[tuple, list[tuple[Block, Label, int]]] = {}
     parents: list[Block] = []  # open headings, outermost first
-    may_label = _label_start(tuple(series_nouns), "")
-    may_caption = _label_start(tuple(caption_nouns), _CAPTION_MARKS)
-    for b in doc.blocks:
+    series = _openers(tuple(series_nouns))
+    may_label = _label_start(series, "")
+    # Every heading (they scope the series) and the items and paragraphs that may open with a label.
+    for b in _LABEL_BLOCKS(doc.blocks, series, _openers(tuple(caption_nouns)), _CAPTION_MARKS):
         kind = b.kind
         if kind == "heading":
             while parents and parents[-1].level >= b.level:
@@ -357,11 +359,11 @@ def numbered_series(doc: Document, series_nouns: tuple[str, ...], caption_nouns:
                 scoped.setdefault(("h", b.level, got[0].noun), []).append((b, *got, scope))
             parents.append(b)
         elif kind == "item":
-            got = _label(b.text, series_nouns) if may_label(b.text) else None
+            got = _label(b.text, series_nouns)
             if got is not None:
                 # A table of contents numbers on across sub-lists, as headings do across sections.
                 scoped.setdefault(("i", b.depth, got[0].noun), []).append((b, *got, b.list_id))
-        elif kind == "paragraph" and may_caption(b.text):
+        else:  # a paragraph that may be a caption
             got = _label(b.text.lstrip(_CAPTION_MARKS), caption_nouns)
             if got is not None:
                 shift = len(b.text) - len(b.text.lstrip(_CAPTION_MARKS))
@@ -388,22 +390,45 @@ _CAPTION_MARKS = "\n ▲*_"
 
 
 @lru_cache(maxsize=16)
-def _label_start(nouns: tuple[str, ...], marks: str) -> Callable[[str], object]:
-    """A test that a text may open with a label of one of ``nouns`` (after ``marks``, then
-    whitespace): one C-level match that rejects the blocks ``_label`` would, without its calls.
-    A label's noun is a capital or small letter and small ones ("Step", "step"), then "." or a blank."""
-    if not nouns:
-        return lambda text: None
-    # Grouped by first letter ("[Ss](?:tep|tage|...)"): a text is then tried against one group, not every noun.
+def _openers(nouns: tuple[str, ...]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """How a label of one of ``nouns`` opens, grouped by its first letter: the characters that letter
+    may be (a label's noun is a capital or small letter and small ones: "Step", "step"), and the rest
+    of each noun that starts with it."""
     by_first: dict[str, list[str]] = {}
     for n in sorted(set(nouns)):
         if n:
-            by_first.setdefault(n[0].lower() + n[0].upper(), []).append(re.escape(n[1:]))
-    opener = "|".join(f"[{re.escape(first)}](?:{'|'.join(rests)})" for first, rests in by_first.items())
+            by_first.setdefault(n[0].lower() + n[0].upper(), []).append(n[1:])
+    return tuple((first, tuple(rests)) for first, rests in by_first.items())
+
+
+@lru_cache(maxsize=16)
+def _label_start(openers: tuple[tuple[str, tuple[str, ...]], ...], marks: str) -> Callable[[str], object]:
+    """A test that a text may open with a label (``_openers``), after ``marks``, then whitespace,
+    then "." or a blank: one C-level match that rejects the blocks ``_label`` would, without its calls.
+    Grouped by first letter ("[Ss](?:tep|tage|...)"): a text is tried against one group, not every noun."""
+    if not openers:
+        return lambda text: None
+    opener = "|".join(f"[{re.escape(first)}](?:{'|'.join(map(re.escape, rests))})" for first, rests in openers)
     # Possessive, as lstrip() is: the marks include blanks, and a backtracking split between the
     # two runs would make a long blank paragraph quadratic.
     lead = f"[{re.escape(marks)}]*+" if marks else ""
     return re.compile(f"{lead}\\s*+(?:{opener})[. \\t]").match
+
+
+def _label_blocks_py(
+    blocks: list[Block], series: tuple[tuple[str, tuple[str, ...]], ...], captions: tuple[tuple[str, tuple[str, ...]], ...], marks: str
+) -> list[Block]:
+    """The blocks numbered_series reads: every heading, the items that may open with a label of the
+    ``series`` openers, the paragraphs that may open with a caption (after ``marks``). The reference
+    for the C scan, and its fallback."""
+    may_label, may_caption = _label_start(series, ""), _label_start(captions, marks)
+    return [
+        b for b in blocks
+        if b.kind == "heading" or (b.kind == "item" and may_label(b.text)) or (b.kind == "paragraph" and may_caption(b.text))
+    ]
+
+
+_LABEL_BLOCKS = _C_SCANS[2] if _C_SCANS else _label_blocks_py
 
 
 def _label(text: str, nouns: tuple[str, ...]) -> tuple[Label, int] | None:

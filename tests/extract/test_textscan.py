@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from postlint.document import Block, load_document, parse_text
 from postlint.extract import dates, enumerations
-from postlint.extract.enumerations import Outline, _plurals_by_stem
+from postlint.extract.enumerations import Outline, _label_blocks_py, _label_start, _openers, _plurals_by_stem
 
 textscan = pytest.importorskip("postlint._textscan", reason="the C scans are not built (no compiler at install)")
 
@@ -189,3 +189,60 @@ _SCAN_PIECES = st.sampled_from(
 @given(st.lists(_SCAN_PIECES, max_size=12).map("".join))
 def test_may_hold_date_in_c_answers_as_the_regular_expression_on_generated_text(text: str) -> None:
     assert _c_may_hold()(text) == _may_hold_reference(text)
+
+
+# --------------------------------------------------------------------------- labels (numbered series)
+
+_LABEL_NOUNS = [("step", "Stage", "part", "partition", "s", "c++", "étape", "ßeta", "İtem", ""), ("figure", "fig", "table"), ()]
+_LABEL_PIECES = st.sampled_from(
+    ["Step", "step", "STEP", "Steps", "Stage", "part", "Partition", "S", "s", "C++", "Étape", "SSeta", "ßeta", "İtem",
+     "i̇tem", "Figure", "fig", "Table", " ", "\t", "\n", "\u2003", "▲", "*", "_", ".", "1", "Two", ":", "x", ""]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_LABEL_PIECES, max_size=6).map("".join), st.sampled_from(_LABEL_NOUNS), st.sampled_from(["", "\n ▲*_"]))
+def test_may_open_with_label_answers_as_the_regular_expression(text: str, nouns: tuple, marks: str) -> None:
+    openers = _openers(nouns)
+    assert textscan.may_open_with_label(openers, marks, text) == bool(_label_start(openers, marks)(text))
+
+
+def test_label_blocks_of_every_fixture() -> None:
+    from postlint.rules.counts import CountOptions
+
+    opts = CountOptions()
+    series, captions = _openers(tuple(opts.series_nouns)), _openers(tuple(opts.caption_nouns))
+    total = 0
+    for doc in _docs():
+        for s_, c_ in ((series, captions), ((), ()), (_openers(("step",)), ())):
+            got = textscan.label_blocks(doc.blocks, s_, c_, "\n ▲*_")
+            assert got == _label_blocks_py(doc.blocks, s_, c_, "\n ▲*_"), doc.path
+            total += sum(1 for b in got if b.kind != "heading")
+    assert total > 5
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["paragraph", "item", "code", "heading", "table_row"]), st.lists(_LABEL_PIECES, max_size=4).map("".join)), max_size=8))
+def test_label_blocks_answers_as_the_reference(specs: list) -> None:
+    blocks = []
+    for i, (kind, text) in enumerate(specs):
+        b = Block(i, kind, 0, 0, None)
+        b.text = text
+        blocks.append(b)
+    for nouns in _LABEL_NOUNS:
+        openers = _openers(nouns)
+        got = textscan.label_blocks(blocks, openers, _openers(("figure",)), "\n ▲*_")
+        assert got == _label_blocks_py(blocks, openers, _openers(("figure",)), "\n ▲*_")
+
+
+def test_label_scans_refuse_wrong_arguments() -> None:
+    for call in (
+        lambda: textscan.may_open_with_label([("sS", "tep")], "", "Step 1"),
+        lambda: textscan.may_open_with_label((("sS", 1),), "", "Step 1"),
+        lambda: textscan.may_open_with_label((), "", b"x"),
+        lambda: textscan.label_blocks((), (), (), ""),
+        lambda: textscan.label_blocks([], (), (), None),
+        lambda: textscan.label_blocks([object()], (), (), ""),
+    ):
+        with pytest.raises((TypeError, AttributeError)):
+            call()
