@@ -12,7 +12,10 @@
  * dated_blocks(blocks, month_words) -> list
  *     the blocks (code and HTML left out) whose text may_hold_date: extract.dates._dated_blocks_py
  * comparable_blocks(blocks, stems) -> list
- *     the prose blocks a claim is read from whose text may_compare: extract.enumerations._comparable_blocks_py
+ *     the prose blocks a claim is read from whose text may_compare and may hold a cardinal:
+ *     extract.enumerations._comparable_blocks_py
+ * may_hold_cardinal(text) -> bool
+ *     extract.counts._may_hold_cardinal(text)
  * may_open_with_label(openers, marks, text) -> bool
  *     extract.enumerations._label_start(openers, marks)(text) is not None
  * label_blocks(blocks, series, captions, marks) -> list
@@ -410,6 +413,59 @@ dated_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return select_blocks(args[0], args[1], holds_date, 0);
 }
 
+/* extract.counts._may_hold_cardinal: whether an ASCII text has a digit, or at the start of a word
+ * (no letter, digit or underscore before it) the beginning of a number word, in any case; every
+ * claim counts with one. A text beyond ASCII may (case-insensitive matching is wider there). */
+static const char *const number_words[] = {
+    "two", "three", "ten", "twelve", "thirt", "twent", "four", "five", "fift", "fort", "six", "seven",
+    "eight", "eleven", "nine", "dozen", NULL,
+};
+
+static int
+holds_cardinal(PyObject *text)
+{
+    if (!PyUnicode_IS_ASCII(text))
+        return 1;
+    const char *s = (const char *)PyUnicode_1BYTE_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= '0' && c <= '9')
+            return 1;
+        if (i > 0 && (Py_ISALNUM(s[i - 1]) || s[i - 1] == '_'))
+            continue;
+        c = (unsigned char)Py_TOLOWER(c);
+        if (c != 't' && c != 'f' && c != 's' && c != 'e' && c != 'n' && c != 'd')
+            continue;
+        for (const char *const *w = number_words; *w != NULL; w++) {
+            Py_ssize_t k = 0;
+            while ((*w)[k] != '\0' && i + k < n && Py_TOLOWER(s[i + k]) == (*w)[k])
+                k++;
+            if ((*w)[k] == '\0')
+                return 1;
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+may_hold_cardinal(PyObject *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "may_hold_cardinal(text: str)");
+        return NULL;
+    }
+    return PyBool_FromLong(holds_cardinal(text));
+}
+
+/* A claim in the text could be compared with something (compares), and the text may hold its count. */
+static int
+comparable(PyObject *stems, PyObject *text)
+{
+    int r = compares(stems, text);
+    return r > 0 ? holds_cardinal(text) : r;
+}
+
 static PyObject *
 comparable_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -418,7 +474,7 @@ comparable_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             PyErr_SetString(PyExc_TypeError, "comparable_blocks(blocks: list[Block], stems: tuple)");
         return NULL;
     }
-    return select_blocks(args[0], args[1], compares, 1);
+    return select_blocks(args[0], args[1], comparable, 1);
 }
 
 /* The label openers (extract.enumerations._openers): groups of (first, rests), `first` the
@@ -614,7 +670,10 @@ static PyMethodDef methods[] = {
      "The headings, the items that may open with a series label, the paragraphs that may open with a caption."},
     {"comparable_blocks", (PyCFunction)(void (*)(void))comparable_blocks, METH_FASTCALL,
      "comparable_blocks(blocks, stems) -> list\n"
-     "The prose blocks, a loose item's first paragraph left out, whose text may_compare."},
+     "The prose blocks, a loose item's first paragraph left out, whose text may_compare and may hold a cardinal."},
+    {"may_hold_cardinal", (PyCFunction)may_hold_cardinal, METH_O,
+     "may_hold_cardinal(text) -> bool\n"
+     "Whether text may hold a count: a digit or a number word at a word start (extract.counts._may_hold_cardinal)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 
 from postlint.document import Block, Document
-from postlint.extract.counts import Claim, Label, find_claims, plural_forms, read_label, starts_with_noun
+from postlint.extract.counts import Claim, Label, _may_hold_cardinal, find_claims, plural_forms, read_label, starts_with_noun
 from postlint.registry import Report
 
 _NOTE_ITEM = re.compile(r"\s*(?:note|nb|n\.b\.|tip|warning|caution|update|edit|important)\s*:", re.I)
@@ -125,8 +125,9 @@ def _claim_blocks(blocks: list[Block]) -> list[Block]:
 
 
 def _comparable_blocks_py(blocks: list[Block], stems: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Block]:
-    """The blocks claims are read from whose text may_compare_re: the reference for the C scan, and its fallback."""
-    return [b for b in _claim_blocks(blocks) if may_compare_re(stems, b.text)]
+    """The blocks claims are read from whose text may_compare_re and may hold the cardinal every claim
+    has (a block without one holds no claim): the reference for the C scan, and its fallback."""
+    return [b for b in _claim_blocks(blocks) if may_compare_re(stems, b.text) and _may_hold_cardinal(b.text)]
 
 
 def _c_scans() -> tuple[Callable[[tuple, str], bool], Callable[[list[Block], tuple], list[Block]], Callable[..., list[Block]]] | None:
@@ -164,7 +165,7 @@ class Outline:
         self.may_compare: Callable[[str], bool] = partial(_MAY_COMPARE, self._by_stem)
 
     def comparable_blocks(self) -> list[Block]:
-        """The prose blocks a claim is read from whose text may_compare, in file order."""
+        """The prose blocks a claim is read from whose text may_compare (and may hold a number), in file order."""
         return _COMPARABLE_BLOCKS(self.doc.blocks, self._by_stem)
 
     @cached_property

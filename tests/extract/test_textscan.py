@@ -45,7 +45,7 @@ def test_comparable_blocks_of_every_fixture() -> None:
 
 
 def test_a_loose_items_first_paragraph_is_read_once() -> None:
-    doc = parse_text(Path("p.md"), "p.md", "Intro:\n\n- Three steps:\n\n  more\n- b\n")
+    doc = parse_text(Path("p.md"), "p.md", "Two intros:\n\n- Three steps:\n\n  more\n- b\n")
     kinds = [b.kind for b in textscan.comparable_blocks(doc.blocks, ())]
     assert kinds == ["paragraph", "item"]  # "Three steps:" as the item, not again as its paragraph
     assert textscan.comparable_blocks(doc.blocks, ()) == enumerations._comparable_blocks_py(doc.blocks, ())
@@ -246,3 +246,22 @@ def test_label_scans_refuse_wrong_arguments() -> None:
     ):
         with pytest.raises((TypeError, AttributeError)):
             call()
+
+
+# --------------------------------------------------------------------------- cardinals (count claims)
+
+_CARDINAL_PIECES = st.sampled_from(
+    ["two", "Three", "TEN", "often", "twelve", "Thirty", "thirteen", "twenty", "four", "fourteen", "five", "fifty", "forty",
+     "six", "Sixty", "seven", "eight", "eleven", "nine", "Dozen", "dozens", "a", "x", "_", "-", " ", "\n", "1", "٣", "42",
+     "3.5", "$3", "ſix", "é", "tw", "o", "e", "n", "s", "steps", "items", ":", "(", ")"]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(_CARDINAL_PIECES, max_size=8).map("".join))
+def test_may_hold_cardinal_in_c_answers_as_the_reference_and_misses_no_cardinal(text: str) -> None:
+    from postlint.extract import counts
+
+    assert textscan.may_hold_cardinal(text) == counts._may_hold_cardinal(text)
+    if counts._cardinals(text):
+        assert counts._may_hold_cardinal(text), text
