@@ -11,6 +11,7 @@
  *      Block, Image, Html, br_match) -> None
  * finish_blocks(blocks) -> code blocks, loose items given their paragraph's text (document._finish_blocks_py)
  * byte_offsets(body) -> (bytes_at, extra), what document._ByteMap keeps (document._byte_offsets_py)
+ * of_kind(blocks, kind) -> the blocks of that kind (document._of_kind_py)
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -797,6 +798,36 @@ fail:
     return NULL;
 }
 
+/* of_kind(blocks, kind) -> the blocks whose kind is `kind` (document.Document.headings). */
+static PyObject *
+of_kind(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
+{
+    if (nargs != 2 || !PyList_Check(args[0]) || !PyUnicode_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "of_kind(blocks: list, kind: str)");
+        return NULL;
+    }
+    PyObject *blocks = args[0], *want = args[1];
+    PyObject *out = PyList_New(0);
+    if (out == NULL)
+        return NULL;
+    if (PyList_GET_SIZE(blocks) > 0 && native_layout((PyObject *)Py_TYPE(PyList_GET_ITEM(blocks, 0))) < 0)
+        goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
+        PyObject *b = PyList_GET_ITEM(blocks, i);
+        PyObject *kind = Py_TYPE(b) == native_type ? Py_XNewRef(SLOT(b, B_KIND)) : NULL;
+        if (kind == NULL && (kind = PyObject_GetAttr(b, s_kind)) == NULL)
+            goto fail;
+        int same = kind == want ? 1 : PyObject_RichCompareBool(kind, want, Py_EQ);
+        Py_DECREF(kind);
+        if (same < 0 || (same && PyList_Append(out, b) < 0))
+            goto fail;
+    }
+    return out;
+fail:
+    Py_DECREF(out);
+    return NULL;
+}
+
 /* byte_offsets(body) -> (bytes_at, extra): per character beyond ASCII, the UTF-8 byte offset just
  * after it and the bytes beyond one that it and those before it take (document._byte_offsets_py). */
 static PyObject *
@@ -864,6 +895,9 @@ static PyMethodDef methods[] = {
     {"finish_blocks", (PyCFunction)finish_blocks, METH_O,
      "finish_blocks(blocks) -> code blocks\n"
      "Loose items take their first paragraph's text; the code blocks are returned."},
+    {"of_kind", (PyCFunction)(void (*)(void))of_kind, METH_FASTCALL,
+     "of_kind(blocks, kind) -> list\n"
+     "The blocks whose kind is kind, in order."},
     {"byte_offsets", (PyCFunction)byte_offsets, METH_O,
      "byte_offsets(body) -> (bytes_at, extra)\n"
      "Per non-ASCII character, the UTF-8 offset just after it and the extra bytes up to it."},

@@ -347,7 +347,7 @@ class Document:
 
     @property
     def headings(self) -> list[Block]:
-        return [b for b in self.blocks if b.kind == "heading"]
+        return _of_kind(self.blocks, "heading")
 
     def prose_blocks(self) -> Iterator[Block]:
         """Blocks whose text is prose: everything but code and raw HTML."""
@@ -886,6 +886,11 @@ def _finish_blocks_py(blocks: list[Block]) -> list[Block]:
     return code
 
 
+def _of_kind_py(blocks: list[Block], kind: str) -> list[Block]:
+    """The blocks of a kind: the reference for the C loop (``_blocks.of_kind``)."""
+    return [b for b in blocks if b.kind == kind]
+
+
 def _append_to(block: Block, name: str, value: Any) -> None:
     """Append to a block's ``images`` or ``cells``: the empty tuple it starts with becomes a list."""
     seq = getattr(block, name)
@@ -1048,8 +1053,10 @@ def _scan_events(
 try:  # the same walk, byte offsets and finish in C, built where a compiler was at install
     from postlint._blocks import byte_offsets as _byte_offsets
     from postlint._blocks import finish_blocks as _finish_blocks
+    from postlint._blocks import of_kind as _of_kind
     from postlint._blocks import scan as _scan
 except ImportError:  # pragma: no cover - depends on how postlint was installed
     _scan = _scan_events
     _byte_offsets = _byte_offsets_py
     _finish_blocks = _finish_blocks_py
+    _of_kind = _of_kind_py

@@ -389,6 +389,28 @@ def test_byte_offsets_in_c_are_the_reference(text: str) -> None:
     assert len(bytes_at) == sum(1 for c in text if c > "\x7f") and (not extra or extra[-1] == len(text.encode()) - len(text))
 
 
+def test_blocks_of_a_kind_in_c_are_the_reference() -> None:
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    from types import SimpleNamespace
+
+    from postlint.document import _of_kind_py
+    from tests.conftest import FIXTURES
+
+    found = 0
+    for post in sorted(FIXTURES.rglob("*.md")):
+        blocks = load_document(post).blocks
+        for kind in ("heading", "item", "code", "nothing"):
+            assert blocks_c.of_kind(blocks, kind) == _of_kind_py(blocks, kind), (post, kind)
+        found += len(blocks_c.of_kind(blocks, "heading"))
+    assert found > 30
+    odd = [SimpleNamespace(kind="heading"), SimpleNamespace(kind="item")]
+    assert blocks_c.of_kind(odd, "heading") == [odd[0]]
+    with pytest.raises(AttributeError):
+        blocks_c.of_kind([object()], "heading")
+    with pytest.raises(TypeError):
+        blocks_c.of_kind((), "heading")
+
+
 def test_byte_offsets_of_every_fixture_and_long_runs() -> None:
     blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
     from postlint.document import _byte_offsets_py
