@@ -7,6 +7,8 @@
  *
  * may_hold_date(month_words, text) -> bool
  *     extract.dates._MAY_HOLD_DATE.search(text) is not None
+ * needs_full_candidates(text) -> bool
+ *     extract.dates._needs_full_candidates_re(text)
  * may_compare(stems, text) -> bool
  *     extract.enumerations.may_compare_re(stems, text): a lead-in colon, or a plural of stems
  * dated_blocks(blocks, month_words) -> list
@@ -114,6 +116,80 @@ holds_date(PyObject *words, PyObject *text)
         }
     }
     return 0;
+}
+
+/* Whether text[end - len(word) : end] == word, for an ASCII word. */
+static int
+ascii_ends_with(int kind, const void *data, Py_ssize_t end, const char *word)
+{
+    Py_ssize_t n = (Py_ssize_t)strlen(word);
+    if (n > end)
+        return 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (PyUnicode_READ(kind, data, end - n + k) != (Py_UCS4)(unsigned char)word[k])
+            return 0;
+    }
+    return 1;
+}
+
+/* extract.dates._needs_full_candidates: _LOWER_HINT (a 1 or 2 after whitespace or a hyphen, after
+ * "the" or a season and one or two whitespace characters, or after early, mid or late and one
+ * whitespace character or hyphen), or a decimal digit other than 0-9. */
+static int
+full_candidates(PyObject *text)
+{
+    static const char *const spaced[] = {"the", "spring", "summer", "fall", "autumn", "winter", NULL};
+    static const char *const joined[] = {"early", "Early", "mid", "Mid", "late", "Late", NULL};
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int ascii = PyUnicode_IS_ASCII(text);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (kind == PyUnicode_1BYTE_KIND && ascii) {
+            const Py_UCS1 *chars = (const Py_UCS1 *)data;
+            while (i < n && chars[i] != '1' && chars[i] != '2')
+                i++;
+            if (i == n)
+                break;
+        }
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c != '1' && c != '2') {
+            if (c >= 128 && Py_UNICODE_ISDECIMAL(c))
+                return 1;
+            continue;
+        }
+        if (i == 0)
+            continue;
+        Py_UCS4 before = PyUnicode_READ(kind, data, i - 1);
+        int space = Py_UNICODE_ISSPACE(before);
+        if (!space && before != '-')
+            continue;
+        for (const char *const *w = joined; *w != NULL; w++) {
+            if (ascii_ends_with(kind, data, i - 1, *w))
+                return 1;
+        }
+        if (!space)
+            continue;
+        for (Py_ssize_t gap = 1; gap <= 2; gap++) {
+            if (gap == 2 && (i < 2 || !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i - 2))))
+                break;
+            for (const char *const *w = spaced; *w != NULL; w++) {
+                if (ascii_ends_with(kind, data, i - gap, *w))
+                    return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+needs_full_candidates(PyObject *self, PyObject *text)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "needs_full_candidates(text: str)");
+        return NULL;
+    }
+    return PyBool_FromLong(full_candidates(text));
 }
 
 static PyObject *
@@ -656,6 +732,9 @@ static PyMethodDef methods[] = {
     {"may_hold_date", (PyCFunction)(void (*)(void))may_hold_date, METH_FASTCALL,
      "may_hold_date(month_words, text) -> bool\n"
      "Whether text holds a year-like number or a day after one of month_words (extract.dates._MAY_HOLD_DATE)."},
+    {"needs_full_candidates", (PyCFunction)needs_full_candidates, METH_O,
+     "needs_full_candidates(text) -> bool\n"
+     "Whether a date in text may start with a lower-case word or a digit other than 0-9 (extract.dates)."},
     {"may_compare", (PyCFunction)(void (*)(void))may_compare, METH_FASTCALL,
      "may_compare(stems, text) -> bool\n"
      "Whether text has a lead-in colon or, lower-cased, a plural of the (stem, plurals) pairs (extract.enumerations)."},

@@ -351,7 +351,7 @@ def find_dates(text: str, order: str | None = None, *, prefiltered: bool = False
     if not prefiltered and not may_hold_date(text):
         return
     digit_match, word_match = _MATCHERS.get(order) or _matchers(order)
-    if _LOWER_HINT.search(text) or (not text.isascii() and _OTHER_DIGIT.search(text)):
+    if _needs_full_candidates(text):
         candidate = _CANDIDATE.search
     else:
         candidate = _FAST_CANDIDATE.search
@@ -474,6 +474,23 @@ _LOWER_HINT = re.compile(
     + ")"
 )
 _OTHER_DIGIT = re.compile(r"[^\D0-9]")  # a decimal digit other than 0-9 ("٣"), which _FAST_CANDIDATE skips
+
+
+def _needs_full_candidates_re(text: str) -> bool:
+    """Whether a date in ``text`` may start where _FAST_CANDIDATE does not look: at a lower-case word
+    (_LOWER_HINT) or at a decimal digit other than 0-9. The reference for the C scan."""
+    return _LOWER_HINT.search(text) is not None or (not text.isascii() and _OTHER_DIGIT.search(text) is not None)
+
+
+def _c_full_candidates() -> Callable[[str], bool] | None:
+    try:
+        from postlint import _textscan
+    except ImportError:  # pragma: no cover - built wherever a C compiler is
+        return None
+    return _textscan.needs_full_candidates
+
+
+_needs_full_candidates = _c_full_candidates() or _needs_full_candidates_re
 
 
 def leading_date(text: str, order: str | None = None) -> DateMatch | None:

@@ -265,3 +265,25 @@ def test_may_hold_cardinal_in_c_answers_as_the_reference_and_misses_no_cardinal(
     assert textscan.may_hold_cardinal(text) == counts._may_hold_cardinal(text)
     if counts._cardinals(text):
         assert counts._may_hold_cardinal(text), text
+
+
+# --------------------------------------------------------------------------- full date candidates
+
+_HINT_PIECES = st.sampled_from(
+    ["the", "The", "bathe", "spring", "Spring", "summer", "fall", "autumn", "winter", "early", "Early", "mid", "Mid",
+     "late", "LATE", "1", "2", "3", "1980s", "2020", " ", "  ", "\t", "\n", "\u2003", "-", "–", "٣", "x", "é", "s"]
+)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(st.lists(_HINT_PIECES, max_size=8).map("".join))
+def test_needs_full_candidates_in_c_answers_as_the_regular_expressions(text: str) -> None:
+    assert textscan.needs_full_candidates(text) == dates._needs_full_candidates_re(text)
+
+
+def test_needs_full_candidates_on_every_fixture_block() -> None:
+    texts = [b.text for doc in _docs() for b in doc.blocks]
+    assert [textscan.needs_full_candidates(t) for t in texts] == [dates._needs_full_candidates_re(t) for t in texts]
+    assert any(textscan.needs_full_candidates(t) for t in texts)
+    with pytest.raises(TypeError):
+        textscan.needs_full_candidates(b"the 1980s")
