@@ -346,8 +346,14 @@ def test_run_from_the_result_cache_does_not_compile_the_shipped_schema(tmp_path:
 
 def test_shipped_schemas_are_valid_and_listed() -> None:
     assert {"post", "jekyll-post", "hugo-page"} <= set(schema.shipped_names())
+    import jsonschema
+
     for name in schema.shipped_names():  # each compiles (FM001 does not check them before a run)
-        schema.STORE.load(schema.schema_uri(name, Path.cwd()))
+        uri = schema.schema_uri(name, Path.cwd())
+        schema.STORE.load(uri)
+        contents = schema.STORE._contents_of(uri, None, None)
+        # ...and is valid against its metaschema, which compiling a shipped schema does not check
+        jsonschema.validators.validator_for(contents).check_schema(contents)
 
 
 def test_offline_run_with_a_url_schema_in_the_config_makes_no_request(tmp_path: Path, run_cli) -> None:
