@@ -41,7 +41,7 @@ class Report:
         return cls(line, column, message, end_line, end_column)
 
 
-@dataclass
+@dataclass(slots=True)
 class Context:
     """What a rule may know besides the document: its options and the run's settings."""
 
