@@ -34,6 +34,7 @@ enum {
 };
 
 static PyObject *event_codes; /* dict: event key -> code */
+static PyObject *s_ev_text, *s_ev_start, *s_ev_end;
 static PyObject *tag_codes;   /* dict: tag -> code */
 static PyObject *kinds[T_TABLEROW + 1];
 static PyObject *zero, *one, *empty_tuple;
@@ -235,18 +236,36 @@ append_attr(PyObject *obj, PyObject *name, PyObject *item)
     return r;
 }
 
-/* The source range of a piece: its start and end (body bytes), flat in `ranges`. */
+/* A range's start and end (borrowed). pyromark builds each range {"start": ..., "end": ...} with
+ * interned keys, in that order: two steps of PyDict_Next find them, with a lookup by key for any
+ * other dict. */
 static int
-add_range(PyObject *ranges, PyObject *rng)
+range_of(PyObject *rng, PyObject **start, PyObject **end)
 {
-    PyObject *start = PyDict_GetItemWithError(rng, s_start);
-    PyObject *end = start ? PyDict_GetItemWithError(rng, s_end) : NULL;
-    if (end == NULL) {
+    Py_ssize_t pos = 0;
+    PyObject *k1, *v1, *k2, *v2;
+    if (PyDict_GET_SIZE(rng) == 2 && PyDict_Next(rng, &pos, &k1, &v1) && PyDict_Next(rng, &pos, &k2, &v2)
+        && k1 == s_start && k2 == s_end) {
+        *start = v1;
+        *end = v2;
+        return 0;
+    }
+    *start = PyDict_GetItemWithError(rng, s_start);
+    *end = *start ? PyDict_GetItemWithError(rng, s_end) : NULL;
+    if (*end == NULL) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_KeyError, "range without start or end");
         return -1;
     }
-    if (PyList_Append(ranges, start) < 0)
+    return 0;
+}
+
+/* The source range of a piece: its start and end (body bytes), flat in `ranges`. */
+static int
+add_range(PyObject *ranges, PyObject *rng)
+{
+    PyObject *start, *end;
+    if (range_of(rng, &start, &end) < 0 || PyList_Append(ranges, start) < 0)
         return -1;
     return PyList_Append(ranges, end);
 }
@@ -379,7 +398,9 @@ scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         PyObject *key, *value;
         if (only_item(event, &key, &value) < 0)
             goto error;
-        long ecode = code_of(event_codes, key);
+        /* pyromark's event keys are interned: compared by identity first, looked up otherwise */
+        long ecode = key == s_ev_text ? E_TEXT : key == s_ev_start ? E_START : key == s_ev_end ? E_END
+                     : code_of(event_codes, key);
         if (ecode < 0)
             goto error;
         if (ecode == E_TEXT) {
@@ -432,13 +453,9 @@ scan(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
                 if (PyLong_AsLong(top) >= 0)
                     parent = top;
             }
-            PyObject *bstart = PyDict_GetItemWithError(rng, s_start);
-            PyObject *bend = bstart ? PyDict_GetItemWithError(rng, s_end) : NULL;
-            if (bend == NULL) {
-                if (!PyErr_Occurred())
-                    PyErr_SetString(PyExc_KeyError, "range without start or end");
+            PyObject *bstart, *bend;
+            if (range_of(rng, &bstart, &bend) < 0)
                 goto error;
-            }
             PyObject *b = NULL;
             int textual = 1;
             PyObject *index = PyLong_FromSsize_t(PyList_GET_SIZE(blocks));
@@ -953,6 +970,9 @@ PyInit__blocks(void)
         INTERN(kinds[T_PARAGRAPH + i], kind_names[i]);
     if ((zero = PyLong_FromLong(0)) == NULL || (one = PyLong_FromLong(1)) == NULL || (empty_tuple = PyTuple_New(0)) == NULL)
         return NULL;
+    INTERN(s_ev_text, "Text");
+    INTERN(s_ev_start, "Start");
+    INTERN(s_ev_end, "End");
     INTERN(s_break, "Break");
     INTERN(s_start, "start");
     INTERN(s_end, "end");
