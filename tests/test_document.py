@@ -463,6 +463,30 @@ def test_a_blocks_images_and_cells_start_empty_and_become_lists() -> None:
     assert image.images == [0, 1] and head.cells == ["x", "y"] and row.cells == ["1", "2"]
 
 
+def test_the_c_walk_reads_ranges_and_keys_however_they_are_built() -> None:
+    # pyromark interns its keys and builds {"start", "end"} in that order; any other dict is read by key.
+    blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
+    import pyromark
+
+    import postlint.document as document
+
+    text = "# Title\n\nSome *text* with `code`, a [link](u) and ![i](i.png).\n\n- one\n- two\n\n<b>html</b>\n"
+
+    def walk(events: list) -> tuple:
+        out: tuple = ([], [], [], [])
+        blocks, images, html, code = out
+        blocks_c.scan(events, lambda b: b, lambda o: (1, o + 1), blocks, images, html, code, document.Block, document.Image, document.Html, str)
+        return [(b.kind, b.text, b._ranges) for b in blocks], [(i.src, i.offset) for i in images], [(h.text, h.offset) for h in html], code
+
+    events = list(pyromark.events_with_range(text, options=document._markdown_options()))
+    rebuilt = [
+        ({"".join(k): v for k, v in e.items()} if isinstance(e, dict) else e, {"end": r["end"], "start": r["start"]})
+        for e, r in events
+    ]
+    assert walk(rebuilt) == walk(events)
+    assert walk(events)[0][1] == ("paragraph", "Some text with  , a link and .", [9, 14, 15, 19, 20, 26, 26, 32, 32, 36, 37, 41, 45, 50, 61, 62])
+
+
 def test_the_c_walk_refuses_a_block_whose_images_are_not_a_list() -> None:
     blocks_c = pytest.importorskip("postlint._blocks", reason="the C walk is not built (no compiler at install)")
     import pyromark
