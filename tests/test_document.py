@@ -178,6 +178,31 @@ _YAML_CASES = [
 ]
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["2024-05-31", "1999-12-31", "9999-12-31", "2022-02-30", "0000-01-01", "2024-13-01", "2024-00-10", "2024-01-00",
+     "2024-05-31 10:00:00", "2024-05-31T10:00:00Z", "2024-05-31t10:00:00.5-07:00", "2024-5-31", "2024-05-31 "],
+)
+def test_timestamps_load_as_pyyaml_loads_them(value: str) -> None:
+    # A plain day is built directly; anything else, and the days that do not exist, as before.
+    import yaml
+
+    from postlint.yamlfm import _Loader
+
+    class Reference(yaml.CSafeLoader):
+        pass
+
+    def pyyaml(loader: Reference, node: yaml.Node) -> object:
+        try:
+            return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+        except (ValueError, OverflowError):
+            return loader.construct_scalar(node)
+
+    Reference.add_constructor("tag:yaml.org,2002:timestamp", pyyaml)
+    got, expected = yaml.load(f"d: {value}\n", Loader=_Loader)["d"], yaml.load(f"d: {value}\n", Loader=Reference)["d"]
+    assert got == expected and type(got) is type(expected)
+
+
 @pytest.mark.parametrize("raw", _YAML_CASES)
 def test_direct_yaml_construction_matches_pyyaml(raw: str) -> None:
     import yaml
