@@ -648,6 +648,9 @@ def _pool_map(targets: list[Target], run: RunOptions, jobs: int, cache: bool) ->
         yield from pool.map(_work, targets, chunksize=chunk)
 
 
+_NAME = "\0"  # a name no file has
+
+
 class _ResultCaches:
     """One ResultCache per configuration, in the cache folder of that configuration's project."""
 
@@ -655,6 +658,7 @@ class _ResultCaches:
         self.run = run
         self._by_settings: dict[Settings, Any] = {}
         self._roots: dict[Settings, str] = {}
+        self._folders: dict[tuple[str, str], str] = {}  # (folder, root) -> a placeholder file's path from root
         self._cwd = os.getcwd()
 
     def _for(self, settings: Settings) -> Any:
@@ -673,7 +677,14 @@ class _ResultCaches:
         root = self._roots.get(target.settings)
         if root is None:
             root = self._roots[target.settings] = os.path.abspath(target.settings.root)
-        return relative_posix(os.path.join(self._cwd, target._path), root)
+        # Worked out once per folder: the file's name stands in the folder's answer as a placeholder,
+        # which relative_posix leaves as it is (a name has no separator and is not "." or "..").
+        folder, name = os.path.split(target._path)
+        key = (folder, root)
+        rel = self._folders.get(key)
+        if rel is None:
+            rel = self._folders[key] = relative_posix(os.path.join(self._cwd, folder, _NAME), root)
+        return rel[: -len(_NAME)] + name
 
     def lookup(self, target: Target) -> dict | None:
         return self._for(target.settings).lookup(target._path, self._rel(target))

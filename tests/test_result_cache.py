@@ -6,6 +6,8 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import postlint.document
 import postlint.engine
@@ -163,3 +165,24 @@ def test_a_hit_keeps_the_statistics_and_a_clean_post_stays_clean(tmp_path: Path,
     warm = run_cli(*args)
     assert loads == [] and warm.stdout == cold.stdout and cold.findings == []
     assert '"remote images: skipped (offline)": 1' in cold.stdout
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(["a", "b c", "..", ".", "", "ü", "x.md"]), min_size=1, max_size=5).map("/".join),
+    st.booleans(),
+    st.sampled_from(["", "a", "a/b", "..", "elsewhere"]),
+)
+def test_paths_in_the_cache_are_relative_to_the_root_as_one_by_one(path: str, absolute: bool, root_under: str) -> None:
+    # _rel works a folder out once and puts each file's name in its answer: the same path as
+    # relative_posix gives the file itself.
+    from postlint.config import Settings
+    from postlint.engine import RunOptions, _ResultCaches
+    from postlint.files import Target, relative_posix
+
+    path = (os.getcwd() + "/" + path if absolute else path) + "/post.md"
+    root = os.path.abspath(os.path.join(os.getcwd(), root_under))
+    target = Target(path, path, Settings(root=Path(root)))
+    caches = _ResultCaches(RunOptions())
+    assert caches._rel(target) == relative_posix(os.path.join(os.getcwd(), path), root)
+    assert caches._rel(target) == relative_posix(os.path.join(os.getcwd(), path), root)  # from its folder's memo
