@@ -17,7 +17,7 @@
  *     the prose blocks a claim is read from whose text may_compare and may hold a cardinal:
  *     extract.enumerations._comparable_blocks_py
  * may_hold_cardinal(text) -> bool
- *     extract.counts._may_hold_cardinal(text)
+ *     extract.counts.may_hold_cardinal(text)
  * may_open_with_label(openers, marks, text) -> bool
  *     extract.enumerations._label_start(openers, marks)(text) is not None
  * label_blocks(blocks, series, captions, marks) -> list
@@ -489,7 +489,7 @@ dated_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return select_blocks(args[0], args[1], holds_date, 0);
 }
 
-/* extract.counts._may_hold_cardinal: whether an ASCII text has a digit, or at the start of a word
+/* extract.counts.may_hold_cardinal: whether an ASCII text has a digit, or at the start of a word
  * (no letter, digit or underscore before it) the beginning of a number word, in any case; every
  * claim counts with one. A text beyond ASCII may (case-insensitive matching is wider there). */
 static const char *const number_words[] = {
@@ -752,7 +752,7 @@ static PyMethodDef methods[] = {
      "The prose blocks, a loose item's first paragraph left out, whose text may_compare and may hold a cardinal."},
     {"may_hold_cardinal", (PyCFunction)may_hold_cardinal, METH_O,
      "may_hold_cardinal(text) -> bool\n"
-     "Whether text may hold a count: a digit or a number word at a word start (extract.counts._may_hold_cardinal)."},
+     "Whether text may hold a count: a digit or a number word at a word start (extract.counts.may_hold_cardinal)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -326,13 +326,13 @@ def test_short_items_that_name_several_things_are_not_judged() -> None:
     ],
 )
 def test_plural_filter_hides_no_claim(monkeypatch, claim: str, headings: list[str], expected: list) -> None:
-    # may_compare and _may_hold_cardinal only save time: reading every block gives the same findings.
+    # may_compare and may_hold_cardinal only save time: reading every block gives the same findings.
     text = claim + "\n\n" + "".join(f"## {h}\n\nText.\n\n" for h in headings)
     assert findings_in(text) == expected
     every = lambda stems, text: True  # noqa: E731
     monkeypatch.setattr(enumerations, "may_compare_re", every)
     monkeypatch.setattr(enumerations, "_MAY_COMPARE", every)
-    monkeypatch.setattr(enumerations, "_may_hold_cardinal", lambda text: True)
+    monkeypatch.setattr(enumerations, "may_hold_cardinal", lambda text: True)
     monkeypatch.setattr(enumerations, "_COMPARABLE_BLOCKS", enumerations._comparable_blocks_py)
     doc = parse_text(Path("p.md"), "p.md", text)
     assert len(Outline(doc).comparable_blocks()) == len(list(doc.prose_blocks()))  # the patch reads every block

@@ -245,11 +245,11 @@ _WORD_CARDINAL = re.compile(
 # What every cardinal _cardinals finds in an ASCII text holds: a digit, or a number word's start at
 # the start of a word. (Beyond ASCII, case-insensitive matching is wider: "ſix".)
 _MAY_CARDINAL = re.compile(
-    r"[0-9]|(?<![A-Za-z0-9_])(?:two|three|ten|twelve|thirt|twent|four|five|fift|fort|six|seven|eight|eleven|nine|dozen)", re.I
+    r"[0-9]|(?<![A-Za-z0-9_])(?:two|three|ten|twelve|thirt|twent|four|five|fift|fort|six|seven|eight|eleven|nine|dozen)", re.IGNORECASE
 )
 
 
-def _may_hold_cardinal(text: str) -> bool:
+def may_hold_cardinal(text: str) -> bool:
     """Whether ``_cardinals(text)`` may find anything: never false when it does. Nine in ten of the
     blocks COUNT001 would read a claim from hold no number (the reference for the C scan)."""
     return not text.isascii() or _MAY_CARDINAL.search(text) is not None

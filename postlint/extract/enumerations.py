@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache, partial
 
 from postlint.document import Block, Document
-from postlint.extract.counts import Claim, Label, _may_hold_cardinal, find_claims, plural_forms, read_label, starts_with_noun
+from postlint.extract.counts import Claim, Label, find_claims, may_hold_cardinal, plural_forms, read_label, starts_with_noun
 from postlint.registry import Report
 
 _NOTE_ITEM = re.compile(r"\s*(?:note|nb|n\.b\.|tip|warning|caution|update|edit|important)\s*:", re.I)
@@ -135,7 +135,7 @@ def _claim_blocks(blocks: list[Block]) -> list[Block]:
 def _comparable_blocks_py(blocks: list[Block], stems: tuple[tuple[str, tuple[str, ...]], ...]) -> list[Block]:
     """The blocks claims are read from whose text may_compare_re and may hold the cardinal every claim
     has (a block without one holds no claim): the reference for the C scan, and its fallback."""
-    return [b for b in _claim_blocks(blocks) if may_compare_re(stems, b.text) and _may_hold_cardinal(b.text)]
+    return [b for b in _claim_blocks(blocks) if may_compare_re(stems, b.text) and may_hold_cardinal(b.text)]
 
 
 def _c_scans() -> tuple[Callable[[tuple, str], bool], Callable[[list[Block], tuple], list[Block]], Callable[..., list[Block]]] | None:
