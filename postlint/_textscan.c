@@ -261,25 +261,27 @@ holds_word(const char *low, Py_ssize_t n, PyObject *word)
     return 0;
 }
 
+/* Whether `pairs` is a tuple of (str, tuple of str) pairs (stems and their plurals, label openers
+ * and their rests): 0, or -1 with a TypeError naming `what`. */
 static int
-check_stems(PyObject *stems)
+check_pairs(PyObject *pairs, const char *what)
 {
-    if (!PyTuple_Check(stems))
+    if (!PyTuple_Check(pairs))
         goto wrong;
-    for (Py_ssize_t s = 0; s < PyTuple_GET_SIZE(stems); s++) {
-        PyObject *pair = PyTuple_GET_ITEM(stems, s);
+    for (Py_ssize_t s = 0; s < PyTuple_GET_SIZE(pairs); s++) {
+        PyObject *pair = PyTuple_GET_ITEM(pairs, s);
         if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))
             || !PyTuple_Check(PyTuple_GET_ITEM(pair, 1)))
             goto wrong;
-        PyObject *plurals = PyTuple_GET_ITEM(pair, 1);
-        for (Py_ssize_t p = 0; p < PyTuple_GET_SIZE(plurals); p++) {
-            if (!PyUnicode_Check(PyTuple_GET_ITEM(plurals, p)))
+        PyObject *words = PyTuple_GET_ITEM(pair, 1);
+        for (Py_ssize_t w = 0; w < PyTuple_GET_SIZE(words); w++) {
+            if (!PyUnicode_Check(PyTuple_GET_ITEM(words, w)))
                 goto wrong;
         }
     }
     return 0;
 wrong:
-    PyErr_SetString(PyExc_TypeError, "stems must be a tuple of (str, tuple of str) pairs");
+    PyErr_Format(PyExc_TypeError, "%s must be a tuple of (str, tuple of str) pairs", what);
     return -1;
 }
 
@@ -340,7 +342,7 @@ compares(PyObject *stems, PyObject *text)
 static PyObject *
 may_compare(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || check_stems(args[0]) < 0 || !PyUnicode_Check(args[1])) {
+    if (nargs != 2 || check_pairs(args[0], "stems") < 0 || !PyUnicode_Check(args[1])) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "may_compare(stems: tuple[tuple[str, tuple[str, ...]], ...], text: str)");
         return NULL;
@@ -545,7 +547,7 @@ comparable(PyObject *stems, PyObject *text)
 static PyObject *
 comparable_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 2 || check_stems(args[1]) < 0) {
+    if (nargs != 2 || check_pairs(args[1], "stems") < 0) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "comparable_blocks(blocks: list[Block], stems: tuple)");
         return NULL;
@@ -652,32 +654,10 @@ opens_with_label(const Openers *o, PyObject *marks, PyObject *text)
     return 0;
 }
 
-static int
-check_openers(PyObject *openers)
-{
-    if (!PyTuple_Check(openers))
-        goto wrong;
-    for (Py_ssize_t o = 0; o < PyTuple_GET_SIZE(openers); o++) {
-        PyObject *pair = PyTuple_GET_ITEM(openers, o);
-        if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 || !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0))
-            || !PyTuple_Check(PyTuple_GET_ITEM(pair, 1)))
-            goto wrong;
-        PyObject *rests = PyTuple_GET_ITEM(pair, 1);
-        for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(rests); k++) {
-            if (!PyUnicode_Check(PyTuple_GET_ITEM(rests, k)))
-                goto wrong;
-        }
-    }
-    return 0;
-wrong:
-    PyErr_SetString(PyExc_TypeError, "openers must be a tuple of (str, tuple of str) pairs");
-    return -1;
-}
-
 static PyObject *
 may_open_with_label(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 3 || check_openers(args[0]) < 0 || !PyUnicode_Check(args[1]) || !PyUnicode_Check(args[2])) {
+    if (nargs != 3 || check_pairs(args[0], "openers") < 0 || !PyUnicode_Check(args[1]) || !PyUnicode_Check(args[2])) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "may_open_with_label(openers: tuple[tuple[str, tuple[str, ...]], ...], marks: str, text: str)");
         return NULL;
@@ -693,7 +673,7 @@ may_open_with_label(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 label_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
-    if (nargs != 4 || !PyList_Check(args[0]) || check_openers(args[1]) < 0 || check_openers(args[2]) < 0
+    if (nargs != 4 || !PyList_Check(args[0]) || check_pairs(args[1], "openers") < 0 || check_pairs(args[2], "openers") < 0
         || !PyUnicode_Check(args[3])) {
         if (!PyErr_Occurred())
             PyErr_SetString(PyExc_TypeError, "label_blocks(blocks: list[Block], series: tuple, captions: tuple, marks: str)");
