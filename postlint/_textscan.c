@@ -182,14 +182,21 @@ full_candidates(PyObject *text)
     return 0;
 }
 
+/* A test of one text as a Python function: the answer as a bool, or TypeError naming `signature`. */
+static PyObject *
+test_text(PyObject *text, int (*test)(PyObject *), const char *signature)
+{
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, signature);
+        return NULL;
+    }
+    return PyBool_FromLong(test(text));
+}
+
 static PyObject *
 needs_full_candidates(PyObject *self, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "needs_full_candidates(text: str)");
-        return NULL;
-    }
-    return PyBool_FromLong(full_candidates(text));
+    return test_text(text, full_candidates, "needs_full_candidates(text: str)");
 }
 
 static PyObject *
@@ -529,11 +536,7 @@ holds_cardinal(PyObject *text)
 static PyObject *
 may_hold_cardinal(PyObject *self, PyObject *text)
 {
-    if (!PyUnicode_Check(text)) {
-        PyErr_SetString(PyExc_TypeError, "may_hold_cardinal(text: str)");
-        return NULL;
-    }
-    return PyBool_FromLong(holds_cardinal(text));
+    return test_text(text, holds_cardinal, "may_hold_cardinal(text: str)");
 }
 
 /* A claim in the text could be compared with something (compares), and the text may hold its count. */

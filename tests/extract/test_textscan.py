@@ -293,3 +293,5 @@ def test_needs_full_candidates_on_every_fixture_block() -> None:
     assert any(textscan.needs_full_candidates(t) for t in texts)
     with pytest.raises(TypeError):
         textscan.needs_full_candidates(b"the 1980s")
+    with pytest.raises(TypeError):
+        textscan.may_hold_cardinal(b"three")
