@@ -10,6 +10,7 @@ import re
 import tomllib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from json.decoder import scanstring
 from pathlib import Path
 from typing import Any
 
@@ -583,8 +584,6 @@ class _JsonPositions:
         return _JSON_WS.match(self.text, i).end()  # type: ignore[union-attr]
 
     def value(self, i: int, path: JsonPath) -> int:
-        from json.decoder import scanstring
-
         text, pos, fm, ws = self.text, self.pos, self.fm, self.ws
         i = ws(i)
         c = text[i]
