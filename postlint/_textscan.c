@@ -451,10 +451,10 @@ item_text(PyObject *blocks, PyObject *block, PyObject *kind, PyObject *text)
     return parent_text == text;
 }
 
-/* The blocks of the list whose kind is prose and whose text passes the test (`item_text`: a loose
- * item's first paragraph is left out too). */
+/* The blocks of the list that `choose` keeps (1), given its argument, the list, the block and the
+ * block's kind and text; -1 (an exception set) stops the scan. */
 static PyObject *
-select_blocks(PyObject *blocks, PyObject *arg, int (*test)(PyObject *, PyObject *), int skip_item_text)
+select_blocks(PyObject *blocks, void *arg, int (*choose)(void *, PyObject *, PyObject *, PyObject *, PyObject *))
 {
     if (!PyList_Check(blocks)) {
         PyErr_SetString(PyExc_TypeError, "blocks must be a list");
@@ -469,13 +469,7 @@ select_blocks(PyObject *blocks, PyObject *arg, int (*test)(PyObject *, PyObject 
         PyObject *block = PyList_GET_ITEM(blocks, i), *kind, *text;
         if (kind_and_text(block, &kind, &text) < 0)
             goto fail;
-        int keep = is_prose(kind);
-        if (keep && skip_item_text) {
-            int shared = item_text(blocks, block, kind, text);
-            keep = shared < 0 ? -1 : !shared;
-        }
-        if (keep > 0)
-            keep = test(arg, text);
+        int keep = choose(arg, blocks, block, kind, text);
         Py_DECREF(kind);
         Py_DECREF(text);
         if (keep < 0 || (keep && PyList_Append(out, block) < 0))
@@ -487,6 +481,13 @@ fail:
     return NULL;
 }
 
+/* dated_blocks: a prose block whose text may hold a date. */
+static int
+choose_dated(void *words, PyObject *blocks, PyObject *block, PyObject *kind, PyObject *text)
+{
+    return is_prose(kind) ? holds_date((PyObject *)words, text) : 0;
+}
+
 static PyObject *
 dated_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 {
@@ -495,7 +496,7 @@ dated_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             PyErr_SetString(PyExc_TypeError, "dated_blocks(blocks: list[Block], month_words: tuple[str, ...])");
         return NULL;
     }
-    return select_blocks(args[0], args[1], holds_date, 0);
+    return select_blocks(args[0], args[1], choose_dated);
 }
 
 /* extract.counts.may_hold_cardinal: whether an ASCII text has a digit, or at the start of a word
@@ -539,11 +540,17 @@ may_hold_cardinal(PyObject *self, PyObject *text)
     return test_text(text, holds_cardinal, "may_hold_cardinal(text: str)");
 }
 
-/* A claim in the text could be compared with something (compares), and the text may hold its count. */
+/* comparable_blocks: a prose block, not a loose item's first paragraph (read as its item), in whose
+ * text a claim could be compared with something (compares) and which may hold its count. */
 static int
-comparable(PyObject *stems, PyObject *text)
+choose_comparable(void *stems, PyObject *blocks, PyObject *block, PyObject *kind, PyObject *text)
 {
-    int r = compares(stems, text);
+    if (!is_prose(kind))
+        return 0;
+    int shared = item_text(blocks, block, kind, text);
+    if (shared != 0)
+        return shared < 0 ? -1 : 0;
+    int r = compares((PyObject *)stems, text);
     return r > 0 ? holds_cardinal(text) : r;
 }
 
@@ -555,7 +562,7 @@ comparable_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             PyErr_SetString(PyExc_TypeError, "comparable_blocks(blocks: list[Block], stems: tuple)");
         return NULL;
     }
-    return select_blocks(args[0], args[1], comparable, 1);
+    return select_blocks(args[0], args[1], choose_comparable);
 }
 
 /* The label openers (extract.enumerations._openers): groups of (first, rests), `first` the
@@ -670,6 +677,26 @@ may_open_with_label(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     return PyBool_FromLong(opens_with_label(&o, args[1], args[2]));
 }
 
+typedef struct {
+    Openers series, captions;
+    PyObject *marks;
+} Labels;
+
+/* label_blocks: every heading, an item that may open with a series label, a paragraph that may open
+ * (after the marks) with a caption label. */
+static int
+choose_label(void *arg, PyObject *blocks, PyObject *block, PyObject *kind, PyObject *text)
+{
+    const Labels *labels = arg;
+    if (same_text(kind, s_heading))
+        return 1;
+    if (same_text(kind, s_item))
+        return opens_with_label(&labels->series, s_empty, text);
+    if (same_text(kind, s_paragraph))
+        return opens_with_label(&labels->captions, labels->marks, text);
+    return 0;
+}
+
 /* label_blocks(blocks, series, captions, marks): the headings, the items whose text may open with a
  * label of the `series` openers, and the paragraphs whose text may, after `marks`, open with one of
  * the `captions` openers, in order (extract.enumerations._label_blocks_py). */
@@ -682,33 +709,11 @@ label_blocks(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
             PyErr_SetString(PyExc_TypeError, "label_blocks(blocks: list[Block], series: tuple, captions: tuple, marks: str)");
         return NULL;
     }
-    PyObject *blocks = args[0], *marks = args[3], *empty = s_empty;
-    Openers series, captions;
-    openers_index(&series, args[1]);
-    openers_index(&captions, args[2]);
-    PyObject *out = PyList_New(0);
-    if (out == NULL)
-        return NULL;
-    if (PyList_GET_SIZE(blocks) > 0)
-        learn_layout(PyList_GET_ITEM(blocks, 0));
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(blocks); i++) {
-        PyObject *block = PyList_GET_ITEM(blocks, i), *kind, *text;
-        if (kind_and_text(block, &kind, &text) < 0)
-            goto fail;
-        int keep = same_text(kind, s_heading);
-        if (!keep && same_text(kind, s_item))
-            keep = opens_with_label(&series, empty, text);
-        else if (!keep && same_text(kind, s_paragraph))
-            keep = opens_with_label(&captions, marks, text);
-        Py_DECREF(kind);
-        Py_DECREF(text);
-        if (keep && PyList_Append(out, block) < 0)
-            goto fail;
-    }
-    return out;
-fail:
-    Py_DECREF(out);
-    return NULL;
+    Labels labels;
+    openers_index(&labels.series, args[1]);
+    openers_index(&labels.captions, args[2]);
+    labels.marks = args[3];
+    return select_blocks(args[0], &labels, choose_label);
 }
 
 static PyMethodDef methods[] = {
