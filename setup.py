@@ -9,5 +9,7 @@ setup(
         Extension("postlint._blocks", ["postlint/_blocks.c"], depends=["postlint/_slots.h"], optional=True),
         # The rules' quick tests of block texts (postlint/_textscan.c), each with its Python fallback.
         Extension("postlint._textscan", ["postlint/_textscan.c"], depends=["postlint/_slots.h"], optional=True),
+        # Simple YAML front-matter read without libyaml (postlint/_yamlsimple.c), else in Python.
+        Extension("postlint._yamlsimple", ["postlint/_yamlsimple.c"], depends=["postlint/_slots.h"], optional=True),
     ],
 )

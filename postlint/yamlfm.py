@@ -67,6 +67,7 @@ class _PyLoader(yaml.SafeLoader):
 
 
 _PyLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+_DEFAULT_LOADER = _Loader  # tests swap in _PyLoader: then every front-matter goes through it
 
 _TRAILING_TABS = re.compile(r"\t[ \t]*$", re.M)
 
@@ -91,6 +92,10 @@ def load(fm: FrontMatter) -> None:
             line += fm.raw.count("\n", last, m.start())
             last = m.start()
             fm.comments.append((line, m.group(1).rstrip()))
+    simple = yamlsimple.load(fm.raw) if _Loader is _DEFAULT_LOADER else None
+    if simple is not None:
+        fm.data, fm._node, fm._maybe_repeats = simple
+        return
     loader = _Loader(_yaml_source(fm.raw, _Loader))
     try:
         node = loader.get_single_node()
@@ -215,10 +220,11 @@ def walk(root: yaml.Node, fm: FrontMatter, base: int) -> None:
         if id(node) in seen_nodes:
             continue  # an alias: its positions are those of the anchor
         seen_nodes.add(id(node))
-        if isinstance(node, yaml.MappingNode):
+        # By ``id``, not class: the nodes of yamlsimple are read the same way.
+        if node.id == "mapping":
             first: dict[Any, int] = {}
             for key_node, value_node in node.value:
-                key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+                key = key_node.value if key_node.id == "scalar" else None
                 if key is None or key == "<<":
                     continue
                 kpath = path + (key,)
@@ -230,7 +236,7 @@ def walk(root: yaml.Node, fm: FrontMatter, base: int) -> None:
                 fm._positions[kpath] = (kline, kcol)
                 fm._value_positions[kpath] = (base + 1 + value_node.start_mark.line, value_node.start_mark.column + 1)
                 stack.append((value_node, kpath))
-        elif isinstance(node, yaml.SequenceNode):
+        elif node.id == "sequence":
             for i, item in enumerate(node.value):
                 ipath = path + (i,)
                 pos = (base + 1 + item.start_mark.line, item.start_mark.column + 1)
@@ -242,10 +248,13 @@ def walk(root: yaml.Node, fm: FrontMatter, base: int) -> None:
 def top_level(root: yaml.Node, key: Any, base: int) -> tuple[tuple[int, int], tuple[int, int]] | None:
     """Positions of a top-level key and its value (the last one, as the walk records), lines from ``base``."""
     found = None
-    for key_node, value_node in root.value if isinstance(root, yaml.MappingNode) else ():
-        if isinstance(key_node, yaml.ScalarNode) and key_node.value == key and key != "<<":
+    for key_node, value_node in root.value if root.id == "mapping" else ():
+        if key_node.id == "scalar" and key_node.value == key and key != "<<":
             found = key_node, value_node
     if found is None:
         return None
     k, v = found[0].start_mark, found[1].start_mark
     return (base + k.line, k.column + 1), (base + v.line, v.column + 1)
+
+
+from postlint import yamlsimple  # noqa: E402  (it reads this module's loader: imported after it)

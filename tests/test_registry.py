@@ -134,11 +134,11 @@ def test_without_the_c_modules_every_fixture_reports_the_same() -> None:
     from tests.conftest import FIXTURES
 
     run = "from postlint.cli import main; sys.argv = ['postlint', '--offline', '--no-config', '--no-cache', '--exit-zero', '--output-format', 'json', {!r}]; main()".format(str(FIXTURES))
-    blocked = "import sys; sys.modules['postlint._blocks'] = sys.modules['postlint._textscan'] = None\n"
-    check = "import sys\nimport postlint.extract.enumerations as e, postlint.extract.dates as d, postlint.document as doc\n"
-    names = "print(doc._scan.__name__, e._LABEL_BLOCKS.__name__, e._COMPARABLE_BLOCKS.__name__, d._dated_blocks.__name__, file=sys.stderr)\n"
+    blocked = "import sys; sys.modules['postlint._blocks'] = sys.modules['postlint._textscan'] = sys.modules['postlint._yamlsimple'] = None\n"
+    check = "import sys\nimport postlint.extract.enumerations as e, postlint.extract.dates as d, postlint.document as doc, postlint.yamlfm as y\n"
+    names = "print(doc._scan.__name__, e._LABEL_BLOCKS.__name__, e._COMPARABLE_BLOCKS.__name__, d._dated_blocks.__name__, y.yamlsimple.load.__name__, file=sys.stderr)\n"
     plain = subprocess.run([sys.executable, "-c", "import sys\n" + run], capture_output=True, text=True, check=False)
     python = subprocess.run([sys.executable, "-c", blocked + check + names + run], capture_output=True, text=True, check=False)
-    assert python.stderr.split() == ["_scan_events", "_label_blocks_py", "_comparable_blocks_py", "_dated_blocks_py"]
+    assert python.stderr.split() == ["_scan_events", "_label_blocks_py", "_comparable_blocks_py", "_dated_blocks_py", "load_py"]
     assert plain.returncode == python.returncode == 0, python.stderr
     assert python.stdout == plain.stdout and '"code"' in plain.stdout
