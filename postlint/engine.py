@@ -213,7 +213,7 @@ def _entry(result: FileResult, data: bytes, signature: list, extras: _Extras) ->
 
     registry = _registry()
     decided = {code for code in extras.memos}
-    return {
+    entry = {
         "stat": signature,
         "digest": result_cache.digest(data),
         "findings": [
@@ -230,6 +230,9 @@ def _entry(result: FileResult, data: bytes, signature: list, extras: _Extras) ->
         "directives": extras.directives,
         "stats": dict(result.stats),
     }
+    # What is empty is left out (most posts have no findings, dependencies or memos): a warm run
+    # reads every entry, and empty lists and mappings were half of what it decoded.
+    return {k: v for k, v in entry.items() if v or k in ("stat", "digest")}
 
 
 def _first_code(registry: Registry, check_name: str) -> str:
@@ -240,7 +243,7 @@ def from_entry(entry: dict, target: Target, run: RunOptions) -> FileResult:
     """Rebuild a file's result from its cache entry: no read, no parse; day-dependent rules decide anew."""
     stats = entry.get("stats") or {}
     memos = entry.get("memos")
-    if not entry["findings"] and not entry.get("deferred") and not (memos and any(m is not None for m in memos.values())):
+    if not entry.get("findings") and not entry.get("deferred") and not (memos and any(m is not None for m in memos.values())):
         return FileResult(target.display, [], stats, [])  # most posts, on a warm run
     settings = _file_settings(target)
     sel = selection(settings)
@@ -248,17 +251,19 @@ def from_entry(entry: dict, target: Target, run: RunOptions) -> FileResult:
     display = target.display
     findings = [
         Finding(display, line, col, code, msg, Severity(sev), registry.by_code[code].name, end_line, end_col, context)
-        for line, col, code, msg, sev, end_line, end_col, context in entry["findings"]
+        for line, col, code, msg, sev, end_line, end_col, context in entry.get("findings", ())
         if code in registry.by_code
     ]
     if memos:
-        sup = suppress.Suppressions([suppress.Directive(k, frozenset(c) if c is not None else None, line, 1) for k, c, line in entry.get("directives", [])], [])
+        sup = None  # made for the first report: most memos decide nothing (a past date)
         for code, memo in memos.items():
             rule_cls = registry.by_code.get(code)
             if rule_cls is None or rule_cls.decide is None or memo is None:
                 continue
             ctx = Context(options=sel.options.get(code), config_dir=settings.root, today=run.today, offline=run.offline, settings=settings)
             for r in rule_cls.decide(memo, ctx):
+                if sup is None:
+                    sup = suppress.Suppressions([suppress.Directive(k, frozenset(c) if c is not None else None, line, 1) for k, c, line in entry.get("directives", [])], [])
                 if not sup.suppresses(code, r.line):
                     findings.append(Finding(display, r.line, r.column, code, r.message, sel.severity.get(code, rule_cls.severity), rule_cls.name, r.end_line, r.end_column))
     deferred = [
@@ -579,7 +584,8 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
 
     def keep(i: int, res: FileResult) -> None:
         if res.stats:
-            run_stats.update(res.stats)
+            for name, n in res.stats.items():  # Counter.update tests for a Mapping first: per file
+                run_stats[name] += n
             res.stats = {}
         if res.findings or res.deferred:
             kept.append((i, res))

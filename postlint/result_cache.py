@@ -19,7 +19,7 @@ from typing import Any
 from postlint import __version__
 
 NAMESPACE = "results"
-ENTRY_VERSION = 1
+ENTRY_VERSION = 2  # 2: empty fields left out
 
 
 def digest(data: bytes) -> str:
@@ -63,7 +63,7 @@ def _build_id() -> str:
 
         package = Path(__file__).resolve().parent
         # The C modules too (their sources and the modules built from them): a rebuilt module is a new build.
-        c_modules = [*package.glob("_blocks*"), *package.glob("_textscan*")]
+        c_modules = [p for p in package.iterdir() if p.name.startswith("_") and p.suffix in (".c", ".h", ".so", ".pyd")]
         files = sorted([*package.rglob("*.py"), *c_modules, *schemas_dir().glob("*.json")])
         _BUILD = hashlib.sha256(repr([(str(f), stat_signature(f)) for f in files]).encode()).hexdigest()
     return _BUILD

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -165,6 +166,31 @@ def test_a_hit_keeps_the_statistics_and_a_clean_post_stays_clean(tmp_path: Path,
     warm = run_cli(*args)
     assert loads == [] and warm.stdout == cold.stdout and cold.findings == []
     assert '"remote images: skipped (offline)": 1' in cold.stdout
+
+
+def test_an_entry_leaves_out_what_is_empty(tmp_path: Path, run_cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A clean post's entry is its stat, digest and counters; a post with findings keeps them.
+    monkeypatch.setenv("POSTLINT_CACHE_DIR", str(tmp_path / "cache"))
+    write(tmp_path / "site" / "a.md", POST)
+    write(tmp_path / "site" / "b.md", "---\ntitle: B\n---\nText.\n")
+    _codes(run_cli, tmp_path / "site")
+    (entry_file,) = (tmp_path / "cache" / "results").rglob("*.entry")
+    entries = {Path(k).name: v for k, v in json.loads(entry_file.read_bytes().split(b"\n", 2)[2]).items()}
+    assert sorted(entries["b.md"]) == ["digest", "stat", "stats"]
+    assert sorted(entries["a.md"]) == ["deps", "digest", "findings", "stat", "stats"]
+
+
+def test_the_build_covers_every_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A rebuilt C module is a new build: every one of them, sources and built modules, is in its id.
+    seen: list[str] = []
+    real = result_cache.stat_signature
+    monkeypatch.setattr(result_cache, "_BUILD", None)
+    monkeypatch.setattr(result_cache, "stat_signature", lambda p: seen.append(Path(p).name) or real(p))
+    result_cache._build_id()
+    package = Path(result_cache.__file__).parent
+    c_files = sorted(p.name for p in package.iterdir() if p.suffix in (".c", ".h", ".so", ".pyd"))
+    assert {"_blocks.c", "_textscan.c", "_yamlsimple.c", "_slots.h"} <= set(c_files)
+    assert set(c_files) <= set(seen)
 
 
 @settings(max_examples=300, deadline=None)
