@@ -67,7 +67,16 @@ class Settings:
     sources: dict = field(default_factory=dict)  # key -> where its value came from
 
     def __hash__(self) -> int:
-        return hash((self.path, self.root))
+        # Every file's lookups are keyed by its settings: hashed once, not two Paths per lookup.
+        h = self.__dict__.get("_hash")
+        if h is None:
+            h = hash((self.path, self.root))
+            object.__setattr__(self, "_hash", h)
+        return h  # type: ignore[no-any-return]
+
+    def __getstate__(self) -> dict:
+        # Not the hash: another process hashes strings with its own seed.
+        return {k: v for k, v in self.__dict__.items() if k != "_hash"}
 
     def severity_map(self) -> dict[str, str]:
         return dict(self.severity)

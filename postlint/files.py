@@ -69,6 +69,9 @@ def _relative_folder(folder: str, base: str) -> str:
         return folder
 
 
+_NAME = "\0"  # a name no file has: joined to a folder, then cut, it leaves what precedes a name
+
+
 def _join(folder: str, name: str) -> str:
     """``str(Path(folder) / name)`` for a folder string Path made."""
     return name if folder == "." else os.path.join(folder, name)
@@ -250,13 +253,16 @@ def _walk(
             warn(f"{display_path(d)}: cannot read folder ({exc.strerror or exc}), skipped")
             continue
         subdirs: list[tuple[Path, str]] = []
-        # What every entry of the folder is tested against, looked up once per folder.
+        # What every entry of the folder is tested against, looked up once per folder; its paths are
+        # these prefixes plus the entry's name (os.path.join's result, joined once per folder).
         excludes = _spec(DEFAULT_EXCLUDE + settings.exclude)
+        abs_prefix = os.path.join(abs_d, _NAME)[: -len(_NAME)]
+        dir_prefix = _join(dir_str, _NAME)[: -len(_NAME)]
         root = _abs_root(settings.root)
         chain = gitignores.chain(abs_d) if settings.respect_gitignore else None
         for e in entries:
             name = e.name
-            abs_e = os.path.join(abs_d, name)
+            abs_e = abs_prefix + name
             try:
                 is_dir = e.is_dir(follow_symlinks=False)
             except OSError:
@@ -266,11 +272,11 @@ def _walk(
                     continue
                 if chain and gitignores.ignored(abs_e, True, chain):
                     continue
-                subdirs.append((_join(dir_str, name), abs_e))
+                subdirs.append((dir_prefix + name, abs_e))
                 continue
             if not name.lower().endswith(settings.extensions):
                 continue
-            f = _join(dir_str, name)
+            f = dir_prefix + name
             try:
                 regular = e.is_file()  # follows a link to a file; False for FIFOs and devices
                 if not regular:
@@ -285,6 +291,6 @@ def _walk(
                 continue
             if chain and gitignores.ignored(abs_e, False, chain):
                 continue
-            yield f, abs_e, settings, prefix + os.fsencode(name).decode("utf-8", "backslashreplace")
+            yield f, abs_e, settings, prefix + (name if name.isascii() else os.fsencode(name).decode("utf-8", "backslashreplace"))
         # Depth first, in name order: the same order os.walk would give.
         stack.extend(reversed(subdirs))
