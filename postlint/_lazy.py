@@ -24,3 +24,10 @@ def lazy_module(name: str) -> ModuleType:
     sys.modules[name] = module
     loader.exec_module(module)
     return module
+
+
+def loaded(name: str) -> ModuleType | None:
+    """The module ``name`` if it has run: not one that lazy_module made and nothing has read yet
+    (the lazy stand-in is of a subclass of ModuleType until its first attribute read)."""
+    module = sys.modules.get(name)
+    return module if type(module) is ModuleType else None

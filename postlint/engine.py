@@ -10,14 +10,20 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from postlint import suppress
+from postlint._lazy import lazy_module, loaded
 from postlint.config import ConfigError, Settings, settings_for_file
-from postlint.document import DEFAULT_MAX_FRONT_MATTER_SIZE, Document, FileTooLarge, load_document, read_capped
 from postlint.files import Target, relative_posix
 from postlint.finding import Finding, Severity
 from postlint.registry import Context, DeferredCheck, DeferredSession, Registry, Report, Rule, options_from_table
+
+if TYPE_CHECKING:
+    from postlint.document import Document
+
+# The parse, imported with the first file read: a warm run takes every result from the cache.
+_document = lazy_module("postlint.document")
 
 # Below this many files, a process pool costs more than it saves (pre-commit passes a handful).
 IN_PROCESS_MAX_FILES = 16
@@ -183,10 +189,15 @@ def _file_settings(target: Target) -> Settings:
     return s
 
 
+def load_document(*args: Any, **kwargs: Any) -> Document:
+    """``document.load_document`` (a name of this module, which tests replace)."""
+    return _document.load_document(*args, **kwargs)
+
+
 def lint_target(target: Target, run: RunOptions, data: bytes | None = None, cache: bool = False) -> FileResult:
     """Lint one file; with ``cache``, also return the entry the result cache keeps of it."""
     settings = _file_settings(target)
-    fm_cap = settings.table("front-matter").get("max-size", DEFAULT_MAX_FRONT_MATTER_SIZE)
+    fm_cap = settings.table("front-matter").get("max-size", _document.DEFAULT_MAX_FRONT_MATTER_SIZE)
     signature = None
     if cache and data is None:
         from postlint import result_cache
@@ -194,8 +205,8 @@ def lint_target(target: Target, run: RunOptions, data: bytes | None = None, cach
         signature = result_cache.stat_signature(target.path)
         if signature is not None and signature[0] == "f" and signature[1] <= settings.max_file_size:
             try:
-                data = read_capped(target._path, settings.max_file_size)
-            except (OSError, FileTooLarge):
+                data = _document.read_capped(target._path, settings.max_file_size)
+            except (OSError, _document.FileTooLarge):
                 signature = None  # load_document reports it (PL001); such a result is not kept
         else:
             signature = None
@@ -635,12 +646,14 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
 
 
 def _new_run() -> None:
-    """Forget what an earlier run in this process saw of the file system (folder listings, schemas)."""
-    from postlint import schema
-    from postlint.extract.images import forget_file_system
-
-    forget_file_system()
-    schema.STORE.clear()
+    """Forget what an earlier run in this process saw of the file system (folder listings, schemas):
+    nothing, where no earlier run imported what remembers it."""
+    images = loaded("postlint.extract.images")
+    if images is not None:
+        images.forget_file_system()
+    schema = loaded("postlint.schema")
+    if schema is not None:
+        schema.STORE.clear()
 
 
 def _pool_map(targets: list[Target], run: RunOptions, jobs: int, cache: bool) -> Iterator[FileResult]:

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from postlint.document import Document
 from postlint.registry import Registry, Report
+
+if TYPE_CHECKING:  # the parse: a warm run never imports it
+    from postlint.document import Document
 
 _HTML_RE = re.compile(r"<!--\s*postlint-(disable-next-line|disable-file|disable|enable)\b\s*(.*?)\s*-->", re.S)
 _YAML_RE = re.compile(r"#\s*postlint:\s*(disable-next-line|disable-file|disable|enable)\b\s*(.*)$")

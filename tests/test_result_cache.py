@@ -180,6 +180,26 @@ def test_an_entry_leaves_out_what_is_empty(tmp_path: Path, run_cli, monkeypatch:
     assert sorted(entries["a.md"]) == ["deps", "digest", "findings", "stat", "stats"]
 
 
+def test_a_warm_run_runs_no_parser_extractor_or_schema_code(tmp_path: Path) -> None:
+    # A run whose results all come from the cache imports the rule classes and nothing they parse
+    # or check with: a cold run, then a warm one, each listing which of these ran.
+    import subprocess
+    import sys
+
+    write(tmp_path / "site" / "a.md", POST)
+    write(tmp_path / "site" / "b.md", "---\ntitle: B\ndate: 2024-05-01\n---\nText.\n")
+    heavy = ("postlint.document", "postlint.yamlfm", "pyromark", "postlint.extract.images", "postlint.schema")
+    code = (
+        "import sys\nfrom postlint.cli import main\nfrom postlint._lazy import loaded\n"
+        f"sys.argv = ['postlint', '--offline', '--no-config', '--jobs', '1', '--cache-dir', {str(tmp_path / 'cache')!r}, {str(tmp_path / 'site')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        f"print('ran:', *[m for m in {heavy!r} if loaded(m)], file=sys.stderr)\n"
+    )
+    runs = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True) for _ in range(2)]
+    assert runs[0].stdout == runs[1].stdout and "IMG001" in runs[0].stdout
+    assert [r.stderr.splitlines()[-1].split()[1:] for r in runs] == [list(heavy), []]
+
+
 def test_the_build_covers_every_c_module(monkeypatch: pytest.MonkeyPatch) -> None:
     # A rebuilt C module is a new build: every one of them, sources and built modules, is in its id.
     seen: list[str] = []

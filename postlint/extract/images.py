@@ -15,10 +15,8 @@ from typing import Any
 from urllib.parse import unquote
 
 from postlint.document import Document
+from postlint.extract import DEFAULT_CODE_SHORTCODES, DEFAULT_FRONT_MATTER_KEYS
 
-DEFAULT_FRONT_MATTER_KEYS = ("image", "thumbnail", "cover", "og_image", "header.image", "header.teaser")
-# Shortcodes whose body is shown as code (examples), not rendered: images inside point nowhere.
-DEFAULT_CODE_SHORTCODES = ("highlight", "code", "code-toggle")
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".gif", ".webp", ".avif", ".svg", ".ico", ".bmp", ".tif", ".tiff", ".jxl", ".apng")
 
 # How a relative path resolves: "page" (the post's folder), "root" (the site's static folders),

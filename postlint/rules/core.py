@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
-from postlint.document import Document
 from postlint.registry import Context, Report, Rule
+
+if TYPE_CHECKING:  # the parse: a warm run never imports it
+    from postlint.document import Document
 
 
 class _LoadProblem(Rule):

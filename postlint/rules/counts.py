@@ -8,10 +8,10 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from postlint._lazy import lazy_module
-from postlint.document import Block, Document
 from postlint.registry import Context, Report, Rule
 
 if TYPE_CHECKING:
+    from postlint.document import Block, Document
     from postlint.extract.counts import Claim, Label
     from postlint.extract.enumerations import Source
 

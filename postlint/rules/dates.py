@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from postlint._lazy import lazy_module
-from postlint.document import Block, Document
 from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
 
 if TYPE_CHECKING:
+    from postlint.document import Block, Document
     from postlint.extract.dates import DateMatch, Entry
 
 _dates = lazy_module("postlint.extract.dates")  # the date grammar: compiled when a post is first read

@@ -9,12 +9,16 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from postlint import schema
-from postlint.document import Document
+from postlint._lazy import lazy_module
 from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
+
+if TYPE_CHECKING:  # the parse: a warm run never imports it
+    from postlint.document import Document
+
+schema = lazy_module("postlint.schema")  # imported when a post is first checked (FM001 loads schemas)
 
 _FILE_NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})-")
 
@@ -31,6 +35,9 @@ class FrontMatterOptions:
     file_name_date_tolerance: int = 0
     today: str | None = None
     max_size: int = 256 * 1024
+
+
+_DEFAULT_SCHEMA = FrontMatterOptions.schema  # "post", a shipped schema's name
 
 
 def _options(ctx: Context) -> FrontMatterOptions:
@@ -134,10 +141,12 @@ class SchemaViolation(Rule):
         """Load and compile the configured schemas before any file: a broken one is a configuration error."""
         from postlint.config import ConfigError
 
+        named = [("front-matter.schema", options.schema)] + [(f"front-matter.schemas.\"{g}\"", s) for g, s in options.schemas.items()]
+        if all(name == _DEFAULT_SCHEMA for _, name in named):
+            return  # the shipped default, valid as shipped: nothing to load (and no schema module)
         root = Path(settings.root)
         offline = bool(settings.table("network").get("offline", False))
         schema.STORE.fetcher = schema.fetcher_for(settings, offline)
-        named = [("front-matter.schema", options.schema)] + [(f"front-matter.schemas.\"{g}\"", s) for g, s in options.schemas.items()]
         for key, name in named:
             uri = schema.schema_uri(name, root)
             if uri.startswith(schema.SHIPPED_BASE):

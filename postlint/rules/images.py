@@ -5,24 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from postlint.document import Document
-from postlint.extract.images import (
-    DEFAULT_CODE_SHORTCODES,
-    DEFAULT_FRONT_MATTER_KEYS,
-    FoundImage,
-    Resolution,
-    SiteLayout,
-    collect_images,
-    describe,
-    resolve_local,
-    sniff,
-    url_path,
-)
+from postlint._lazy import lazy_module
+from postlint.extract import DEFAULT_CODE_SHORTCODES, DEFAULT_FRONT_MATTER_KEYS
 from postlint.finding import Severity
 from postlint.registry import Context, Report, Rule
+
+if TYPE_CHECKING:  # the parse: a warm run never imports it
+    from postlint.document import Document
+    from postlint.extract.images import FoundImage, Resolution, SiteLayout
+
+# The image extractor, imported when a post is first read.
+_images = lazy_module("postlint.extract.images")
 
 
 @dataclass(frozen=True)
@@ -69,7 +65,7 @@ def site_layout(ctx: Context) -> SiteLayout:
         root = Path(ctx.config_dir)
         dirs = tuple((root / d).resolve() for d in opts.static_dirs) or (root.resolve(),)
         mounts = tuple((k, (root / v).resolve()) for k, v in sorted(opts.mounts, key=lambda kv: -len(kv[0])))
-        layout = _layouts[key] = SiteLayout(dirs, mounts, opts.baseurl, opts.pretty_urls, opts.external_paths, root.resolve())
+        layout = _layouts[key] = _images.SiteLayout(dirs, mounts, opts.baseurl, opts.pretty_urls, opts.external_paths, root.resolve())
     if len(_by_identity) > 256:
         _by_identity.clear()
     _by_identity[(id(ctx.config_dir), id(opts))] = (ctx.config_dir, opts, layout)
@@ -78,7 +74,7 @@ def site_layout(ctx: Context) -> SiteLayout:
 
 def images_of(doc: Document, ctx: Context) -> list[FoundImage]:
     opts = options(ctx)
-    return collect_images(doc, opts.front_matter_keys, opts.code_shortcodes)
+    return _images.collect_images(doc, opts.front_matter_keys, opts.code_shortcodes)
 
 
 def at(doc: Document, image: FoundImage, message: str) -> Report:
@@ -92,7 +88,7 @@ def local_files(doc: Document, ctx: Context, images: list[FoundImage] | None = N
         images = images_of(doc, ctx)
     if not any(image.kind == "local" for image in images):
         return []  # most posts: nothing to resolve, no folder consulted
-    pairs, folders = resolve_local(doc, images, site_layout(ctx))
+    pairs, folders = _images.resolve_local(doc, images, site_layout(ctx))
     for folder in folders:
         ctx.depend(folder)
     return pairs
@@ -184,7 +180,7 @@ class MissingImage(_ImageRule):
                 ctx.stats["images: skipped (external path)"] += 1
             if res.path is not None or res.external:
                 continue
-            shown = url_path(image.src)
+            shown = _images.url_path(image.src)
             if res.is_dir:
                 yield at(doc, image, f"image '{shown}' is a folder, not a file")
             elif res.suggestion:
@@ -225,9 +221,9 @@ class NotAnImage(_ImageRule):
             if res.path is None:
                 continue
             ctx.depend(res.path)  # its first bytes decide: a cached verdict holds while it is unchanged
-            kind = sniff(res.path)
+            kind = _images.sniff(res.path)
             if kind is None or kind in ("empty", "unreadable"):
-                yield at(doc, image, f"'{url_path(image.src)}' {describe(kind, res.path)}")
+                yield at(doc, image, f"'{_images.url_path(image.src)}' {_images.describe(kind, res.path)}")
 
 
 class MissingAltText(_ImageRule):

@@ -8,16 +8,17 @@ from dataclasses import asdict, dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from postlint._lazy import lazy_module
 from postlint.config import ConfigError
-from postlint.document import Document
-from postlint.extract.images import collect_images, sniff_bytes
 from postlint.finding import Severity
 from postlint.registry import Context, DeferredCheck, DeferredSession, Report, Rule, options_from_table
 from postlint.rules.images import ImageOptions
 
 if TYPE_CHECKING:
+    from postlint.document import Document
     from postlint.net import FetchResult, NetClient, NetworkOptions
 
+_images = lazy_module("postlint.extract.images")  # the image extractor, imported when a post is first read
 LABEL = "remote images"
 # What a browser's <img> asks for; some CDNs negotiate the format on it.
 ACCEPT = "image/avif,image/webp,image/apng,image/svg+xml,image/*,*/*;q=0.8"
@@ -165,7 +166,7 @@ def probe_of(result: FetchResult, blocked: str = "") -> Probe:
     body = result.body
     head = body[:512].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     html = head.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or (b"<html" in head and not head.startswith(b"<svg"))
-    kind = sniff_bytes(body) if body else None
+    kind = _images.sniff_bytes(body) if body else None
     title = ""
     if html:
         m = _TITLE.search(body)
@@ -509,7 +510,7 @@ class _RemoteImageRule(Rule):
         allow_private = bool(ctx.settings.table("network").get("allow-private-hosts")) if ctx.settings is not None else False
         from postlint.addresses import is_private_address
 
-        for image in collect_images(doc, shared.front_matter_keys, shared.code_shortcodes):
+        for image in _images.collect_images(doc, shared.front_matter_keys, shared.code_shortcodes):
             if image.kind != "remote":
                 continue
             url = normalise(image.src)
