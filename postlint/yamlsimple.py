@@ -18,7 +18,7 @@ from postlint.yamlfm import _PLAIN_SCALARS, _Loader
 
 # What libyaml reads differently from a split on "\n" (tabs, \r, NEL, LS, PS, a BOM) or rejects
 # (control characters, surrogates, non-characters): a front-matter holding any goes to libyaml.
-_UNUSUAL_CHAR = re.compile("[^\n\x20-\x7e\xa0-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ud800-\udfff]")
+_UNUSUAL_CHAR = "[^\n\x20-\x7e\xa0-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]|[\u2028\u2029\ud800-\udfff]"  # compiled by load_py
 # First characters that make a scalar anything but a plain one (quotes are read below), or that
 # libyaml reads as a document marker or directive; "-", "?" and ":" only when a space follows.
 _INDICATORS = frozenset("-?:,[]{}#&*!|>'\"%@`")
@@ -87,7 +87,7 @@ _CONSTRUCTOR = _constructor()
 def load_py(raw: str) -> tuple[Any, Node, bool] | None:
     """(data, root node, whether some mapping spells a key twice), or None: not in the subset.
     The reference for the C parser (``_yamlsimple.load``)."""
-    if _UNUSUAL_CHAR.search(raw):
+    if re.search(_UNUSUAL_CHAR, raw):  # re's cache: not compiled where the C parser does this
         return None
     lines = []  # (line, indent, text) of each line that holds more than spaces or a comment
     for i, line in enumerate(raw.split("\n")):
