@@ -345,6 +345,19 @@ scalar(Parser *p, Py_ssize_t i, Py_ssize_t e, Py_ssize_t line, Py_ssize_t column
     return OK;
 }
 
+/* A block read: `*node` a new node of `id` over `children`, starting where `first` does, and
+ * `*value` a new reference to its `data`. */
+static int
+finish(PyObject *id, PyObject *data, PyObject *children, Line first, PyObject **value, PyObject **node)
+{
+    *node = new_node(id, children, first.line, first.indent);
+    if (*node == NULL)
+        return ERROR;
+    Py_INCREF(data);
+    *value = data;
+    return OK;
+}
+
 static int mapping(Parser *p, Py_ssize_t indent, int depth, PyObject **value, PyObject **node);
 static int sequence(Parser *p, Py_ssize_t indent, int depth, PyObject **value, PyObject **node);
 
@@ -438,13 +451,7 @@ mapping(Parser *p, Py_ssize_t indent, int depth, PyObject **value, PyObject **no
         if (rc != OK)
             goto done;
     }
-    rc = ERROR;
-    *node = new_node(s_mapping, pairs, first.line, first.indent);
-    if (*node == NULL)
-        goto done;
-    Py_INCREF(data);
-    *value = data;
-    rc = OK;
+    rc = finish(s_mapping, data, pairs, first, value, node);
 done:
     Py_XDECREF(data);
     Py_XDECREF(pairs);
@@ -507,13 +514,7 @@ sequence(Parser *p, Py_ssize_t indent, int depth, PyObject **value, PyObject **n
         if (bad)
             goto done;
     }
-    rc = ERROR;
-    *node = new_node(s_sequence, items, first.line, first.indent);
-    if (*node == NULL)
-        goto done;
-    Py_INCREF(data);
-    *value = data;
-    rc = OK;
+    rc = finish(s_sequence, data, items, first, value, node);
 done:
     Py_XDECREF(data);
     Py_XDECREF(items);
