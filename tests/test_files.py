@@ -45,19 +45,21 @@ def test_files_are_found_in_order_and_shown_relative_to_cwd(
 _pattern_lines = st.lists(
     st.sampled_from(
         [".git", "node_modules", "_site", "drafts", "a.md", "b", ".", "..", "", "# comment", "*.tmp", "drafts/", "/b",
-         "x/*.md", "**/old", "!keep.md", "!b", "c?.md", "[ab].md", " b", "b ", "\\#x", "a\\ b", "docs/draft.md"]
+         "x/*.md", "**/old", "!keep.md", "!b", "c?.md", "[ab].md", " b", "b ", "\\#x", "a\\ b", "docs/draft.md",
+         "*.md", "*.tmp/", "b/", "x/", "*", "*/", "*.", "*d", "**", "*.md/", ".git/", "*/x", "*.m?", "*\\#x", "*b ", "./", "../"]
     ),
     max_size=6,
 )
-_paths = st.lists(st.sampled_from(["a.md", "b", "drafts", "x", "old", "keep.md", "c1.md", "docs", "draft.md", ".git", "#x", "a b", "B"]), min_size=1, max_size=4).map(
+_paths = st.lists(st.sampled_from(["a.md", "b", "drafts", "x", "old", "keep.md", "c1.md", "docs", "draft.md", ".git", "#x", "a b", "B", "y.tmp", ".md", "d"]), min_size=1, max_size=4).map(
     "/".join
 )
 
 
-@settings(max_examples=400, deadline=None, derandomize=True)
+@settings(max_examples=1500, deadline=None, derandomize=True)
 @given(_pattern_lines, _paths, st.booleans())
 def test_plain_name_patterns_match_as_pathspec_does(lines: list[str], path: str, is_dir: bool) -> None:
-    """Excludes that are plain names skip pathspec: the answer must be pathspec's for every pattern set."""
+    """Plain names and suffix globs, for anything or folders only, skip pathspec: the answer must be
+    pathspec's for every pattern set."""
     from pathspec import GitIgnoreSpec
 
     from postlint.files import _Patterns
