@@ -605,12 +605,14 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
 
     try:
         todo: list[int] = []
-        for i, t in enumerate(targets):
-            entry = caches.lookup(t) if caches is not None else None
-            if entry is not None:
-                keep(i, from_entry(entry, t, run))
-            else:
+        for i, entry in enumerate(caches.lookup_all(targets) if caches is not None else [None] * len(targets)):
+            if entry is None:
                 todo.append(i)
+            elif "findings" in entry or "deferred" in entry or "memos" in entry:
+                keep(i, from_entry(entry, targets[i], run))
+            else:  # a clean post (most, on a warm run): only its counters are kept
+                for name, n in entry.get("stats", {}).items():
+                    run_stats[name] += n
         jobs = effective_jobs(run.jobs)
         caching = caches is not None
         if jobs == 1 or len(todo) <= IN_PROCESS_MAX_FILES:
@@ -705,8 +707,16 @@ class _ResultCaches:
             rel = self._folders[key] = relative_posix(os.path.join(self._cwd, folder, _NAME), root)
         return rel[: -len(_NAME)] + name
 
-    def lookup(self, target: Target) -> dict | None:
-        return self._for(target.settings).lookup(target._path, self._rel(target))
+    def lookup_all(self, targets: list[Target]) -> Iterator[dict | None]:
+        """Each target's entry when its results are still good, else None, in order (the targets of
+        a folder share their settings)."""
+        settings = cache = None
+        rel = self._rel
+        for t in targets:
+            if t.settings is not settings:
+                settings = t.settings
+                cache = self._for(settings)
+            yield cache.lookup(t._path, rel(t))
 
     def record(self, target: Target, entry: dict) -> None:
         self._for(target.settings).record(self._rel(target), entry)

@@ -88,9 +88,11 @@ class ResultCache:
         entry = self.entries.get(rel)
         if not isinstance(entry, dict):
             return None
-        sig = stat_signature(path)
-        if sig is None:
+        try:
+            st = os.stat(path)
+        except OSError:
             return None
+        sig = ["d" if stat.S_ISDIR(st.st_mode) else "f", st.st_size, st.st_mtime_ns]  # stat_signature's
         if sig != entry.get("stat"):
             # Touched but maybe not changed (a checkout, a formatter): compare contents.
             try:
@@ -101,8 +103,9 @@ class ResultCache:
                 return None
             entry["stat"] = sig
             self.dirty = True
+        deps = entry.get("deps")
         try:
-            if not dependencies_unchanged(entry.get("deps", {})):
+            if deps and not dependencies_unchanged(deps):
                 return None
         except (TypeError, AttributeError):
             return None
