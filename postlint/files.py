@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -75,6 +76,14 @@ _NAME = "\0"  # a name no file has: joined to a folder, then cut, it leaves what
 def _join(folder: str, name: str) -> str:
     """``str(Path(folder) / name)`` for a folder string Path made."""
     return name if folder == "." else os.path.join(folder, name)
+
+
+_entry_name = operator.attrgetter("name")
+
+
+def _shown(name: str) -> str:
+    """A file or folder name as shown: one that is not UTF-8 (surrogate escapes) with backslash escapes."""
+    return name if name.isascii() else os.fsencode(name).decode("utf-8", "backslashreplace")
 
 
 def _display_prefix(folder: str, cwd: str) -> str:
@@ -181,19 +190,21 @@ class _GitIgnores:
     def __init__(self) -> None:
         self._chains: dict[str, list[tuple[str, object]]] = {}
 
-    def chain(self, directory: str) -> list[tuple[str, object]]:
-        """(folder, spec) of every .gitignore from ``directory`` up to its repository's root (cached per folder)."""
+    def chain(self, directory: str, names: Container[str] | None = None) -> list[tuple[str, object]]:
+        """(folder, spec) of every .gitignore from ``directory`` up to its repository's root (cached per
+        folder); ``names``: what the folder holds, when the caller has listed it (no lookups then)."""
         got = self._chains.get(directory)
         if got is not None:
             return got
         spec = None
-        try:
-            with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as fh:
-                spec = _spec(tuple(fh.read().splitlines()))
-        except OSError:
-            spec = None
+        if names is None or ".gitignore" in names:
+            try:
+                with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                    spec = _spec(tuple(fh.read().splitlines()))
+            except OSError:
+                spec = None
         parent = os.path.dirname(directory)
-        at_top = parent == directory or os.path.exists(os.path.join(directory, ".git"))
+        at_top = parent == directory or (".git" in names if names is not None else os.path.exists(os.path.join(directory, ".git")))
         chain = ([] if at_top else self.chain(parent))
         if spec is not None:
             chain = [(directory, spec), *chain]
@@ -262,26 +273,26 @@ def _walk(
     would join them, and a file is shown as its folder is plus its name: no path object or relative
     path computed per file.
     """
-    stack: list[tuple[str, str]] = [(str(top), os.path.realpath(top))]
+    # (folder as given, its real path, how its files are shown, as display_path shows them)
+    stack: list[tuple[str, str, str]] = [(str(top), os.path.realpath(top), _display_prefix(str(top), cwd))]
     while stack:
-        dir_str, abs_d = stack.pop()
+        dir_str, abs_d, prefix = stack.pop()
         d = Path(dir_str)
-        prefix = _display_prefix(dir_str, cwd)
         settings = resolver.for_path(d)
         try:
             with os.scandir(d) as it:
-                entries = sorted(it, key=lambda e: e.name)
+                entries = sorted(it, key=_entry_name)
         except OSError as exc:
             warn(f"{display_path(d)}: cannot read folder ({exc.strerror or exc}), skipped")
             continue
-        subdirs: list[tuple[Path, str]] = []
+        subdirs: list[tuple[str, str, str]] = []
         # What every entry of the folder is tested against, looked up once per folder; its paths are
         # these prefixes plus the entry's name (os.path.join's result, joined once per folder).
         excludes = _spec(DEFAULT_EXCLUDE + settings.exclude)
         abs_prefix = os.path.join(abs_d, _NAME)[: -len(_NAME)]
         dir_prefix = _join(dir_str, _NAME)[: -len(_NAME)]
         root = _abs_root(settings.root)
-        chain = gitignores.chain(abs_d) if settings.respect_gitignore else None
+        chain = gitignores.chain(abs_d, [e.name for e in entries]) if settings.respect_gitignore else None
         for e in entries:
             name = e.name
             abs_e = abs_prefix + name
@@ -294,7 +305,9 @@ def _walk(
                     continue
                 if chain and gitignores.ignored(abs_e, True, chain):
                     continue
-                subdirs.append((dir_prefix + name, abs_e))
+                # Below cwd, a folder is shown as its folder plus its name; above it, "../a" may be ".".
+                shown = prefix + _shown(name) + "/" if not prefix.startswith("../") else _display_prefix(dir_prefix + name, cwd)
+                subdirs.append((dir_prefix + name, abs_e, shown))
                 continue
             if not name.lower().endswith(settings.extensions):
                 continue
@@ -313,6 +326,6 @@ def _walk(
                 continue
             if chain and gitignores.ignored(abs_e, False, chain):
                 continue
-            yield f, abs_e, settings, prefix + (name if name.isascii() else os.fsencode(name).decode("utf-8", "backslashreplace"))
+            yield f, abs_e, settings, prefix + _shown(name)
         # Depth first, in name order: the same order os.walk would give.
         stack.extend(reversed(subdirs))
