@@ -92,7 +92,10 @@ def load(fm: FrontMatter) -> None:
             line += fm.raw.count("\n", last, m.start())
             last = m.start()
             fm.comments.append((line, m.group(1).rstrip()))
-    simple = yamlsimple.load(fm.raw) if _Loader is _DEFAULT_LOADER else None
+    try:
+        simple = yamlsimple.load(fm.raw) if _Loader is _DEFAULT_LOADER else None
+    except (ValueError, TypeError, OverflowError):
+        simple = None  # a scalar PyYAML cannot build ("0x_"): reported below, as PyYAML reports it
     if simple is not None:
         fm.data, fm._node, fm._maybe_repeats = simple
         return
