@@ -593,10 +593,13 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
         if deferred is not None:
             deferred.release()
 
+    def count(stats: dict[str, int]) -> None:
+        for name, n in stats.items():  # Counter.update tests for a Mapping first: per file
+            run_stats[name] += n
+
     def keep(i: int, res: FileResult) -> None:
         if res.stats:
-            for name, n in res.stats.items():  # Counter.update tests for a Mapping first: per file
-                run_stats[name] += n
+            count(res.stats)
             res.stats = {}
         if res.findings or res.deferred:
             kept.append((i, res))
@@ -611,8 +614,7 @@ def lint_all(targets: list[Target], run: RunOptions, progress: Callable[[int, in
             elif "findings" in entry or "deferred" in entry or "memos" in entry:
                 keep(i, from_entry(entry, targets[i], run))
             else:  # a clean post (most, on a warm run): only its counters are kept
-                for name, n in entry.get("stats", {}).items():
-                    run_stats[name] += n
+                count(entry.get("stats", {}))
         jobs = effective_jobs(run.jobs)
         caching = caches is not None
         if jobs == 1 or len(todo) <= IN_PROCESS_MAX_FILES:

@@ -88,11 +88,9 @@ class ResultCache:
         entry = self.entries.get(rel)
         if not isinstance(entry, dict):
             return None
-        try:
-            st = os.stat(path)
-        except OSError:
+        sig = stat_signature(path)
+        if sig is None:
             return None
-        sig = ["d" if stat.S_ISDIR(st.st_mode) else "f", st.st_size, st.st_mtime_ns]  # stat_signature's
         if sig != entry.get("stat"):
             # Touched but maybe not changed (a checkout, a formatter): compare contents.
             try:
