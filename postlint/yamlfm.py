@@ -260,4 +260,4 @@ def top_level(root: yaml.Node, key: Any, base: int) -> tuple[tuple[int, int], tu
     return (base + k.line, k.column + 1), (base + v.line, v.column + 1)
 
 
-from postlint import yamlsimple  # noqa: E402  (it reads this module's loader: imported after it)
+from postlint import yamlsimple  # it reads this module's loader: imported after it

@@ -38,7 +38,7 @@ class Node:
     """A node as ``yamlfm.walk`` and ``yamlfm.top_level`` read it: ``id``, ``value`` and a start mark
     with 0-based ``line`` and ``column`` (the node is its own mark)."""
 
-    __slots__ = ("id", "value", "line", "column")
+    __slots__ = ("column", "id", "line", "value")
 
     def __init__(self, id: str, value: Any, line: int, column: int):
         self.id = id
@@ -66,7 +66,7 @@ def _scalar_value(text: str) -> Any:
 class _TagNode:
     """What PyYAML's scalar constructors read of a node."""
 
-    __slots__ = ("tag", "value", "start_mark")
+    __slots__ = ("start_mark", "tag", "value")
 
     def __init__(self, tag: str, value: str):
         self.tag, self.value, self.start_mark = tag, value, None
