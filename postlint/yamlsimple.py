@@ -293,6 +293,12 @@ def _off(raw: str) -> None:
     return None
 
 
+def configure_c(module: Any, node: type = Node) -> None:
+    """Set up the C parser: its node class, PyYAML's scalar typing, and the first characters of
+    the plain scalars that typing may make anything but a string."""
+    module.configure(node, _scalar_value, _Unsupported, "".join(c for c in _RESOLVERS if c))
+
+
 if None in _RESOLVERS or _Loader.yaml_path_resolvers:
     load = _off  # resolvers this parser does not apply: libyaml reads every front-matter
 else:
@@ -301,5 +307,5 @@ else:
     except ImportError:  # no compiler built it: the same parse in Python
         load = load_py
     else:
-        _yamlsimple.configure(Node, _scalar_value, _Unsupported, "".join(c for c in _RESOLVERS if c))
+        configure_c(_yamlsimple)
         load = _yamlsimple.load

@@ -56,11 +56,6 @@ def _c_module() -> Any:
     return pytest.importorskip("postlint._yamlsimple", reason="the C parser is not built (no compiler at install)")
 
 
-def _configure(c: Any, node: type = yamlsimple.Node) -> None:
-    """The C parser set up as yamlsimple sets it up, with ``node`` for its nodes."""
-    c.configure(node, yamlsimple._scalar_value, yamlsimple._Unsupported, "".join(k for k in yamlsimple._RESOLVERS if k))
-
-
 def _outcome(load: Any, raw: str) -> Any:
     try:
         return _result(load(raw))
@@ -190,7 +185,7 @@ def test_c_parser_keeps_a_bad_scalar_type_out() -> None:
         c.configure(yamlsimple.Node, yamlsimple._scalar_value, yamlsimple._Unsupported, "=")
         assert c.load("a: =\n") is None
     finally:
-        _configure(c)
+        yamlsimple.configure_c(c)
     assert c.load("a: =\n") is None and c.load("a: 1\n")[0] == {"a": 1}
 
 
@@ -203,10 +198,10 @@ def test_c_parser_calls_a_node_class_whose_slots_it_cannot_fill() -> None:
 
     raw = "title: Hi\nlist:\n  - a\n  - k: v\ntags: [x, 'y']\n"
     try:
-        _configure(c, Traced)
+        yamlsimple.configure_c(c, Traced)
         got = c.load(raw)
     finally:
-        _configure(c)
+        yamlsimple.configure_c(c)
     assert type(got[1]) is Traced and type(got[1].value[1][1].value[1]) is Traced
     assert _result(got) == _result(c.load(raw)) == _result(yamlsimple.load_py(raw))
 
